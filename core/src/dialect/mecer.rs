@@ -1,0 +1,15 @@
+//! `mecer`. Not yet implemented.
+
+use super::{Accepts, Claim, Dialect};
+
+/// The dialect.
+pub static DIALECT: Dialect = Dialect {
+    name: "mecer",
+    version: "",
+    items: &[],
+    accepted: Some("ACK"),
+    rejected: None,
+    claim: Claim::items(&["never"]),
+    accepts: Accepts::LIGHT,
+    constants: &[],
+};

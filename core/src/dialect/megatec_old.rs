@@ -1,0 +1,15 @@
+//! `megatec/old`. Not yet implemented.
+
+use super::{Accepts, Claim, Dialect};
+
+/// The dialect.
+pub static DIALECT: Dialect = Dialect {
+    name: "megatec/old",
+    version: "",
+    items: &[],
+    accepted: Some("ACK"),
+    rejected: None,
+    claim: Claim::items(&["never"]),
+    accepts: Accepts::LIGHT,
+    constants: &[],
+};

@@ -1,0 +1,15 @@
+//! `q6`. Not yet implemented.
+
+use super::{Accepts, Claim, Dialect};
+
+/// The dialect.
+pub static DIALECT: Dialect = Dialect {
+    name: "q6",
+    version: "",
+    items: &[],
+    accepted: Some("ACK"),
+    rejected: None,
+    claim: Claim::items(&["never"]),
+    accepts: Accepts::LIGHT,
+    constants: &[],
+};

@@ -1,0 +1,51 @@
+//! The one thing the protocol layer needs from a link: send a command, read one reply.
+
+use core::fmt;
+
+/// Why a transaction failed at the link level. A silent device is not an error: it is an
+/// empty reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The device is gone (unplugged, port closed).
+    Disconnected,
+    /// The device refused the request (a USB stall).
+    Stall,
+    /// An I/O error on the link.
+    Io,
+    /// The command does not fit the link (too long, or not representable on a bridge).
+    Unsupported,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Disconnected => "device disconnected",
+            Self::Stall => "device stalled the request",
+            Self::Io => "I/O error",
+            Self::Unsupported => "command not supported by this link",
+        })
+    }
+}
+
+impl core::error::Error for TransportError {}
+
+/// A link to a UPS: one command out, at most one reply in.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// Sends `command` and reads one reply into `reply`, returning its length. A device that
+    /// says nothing within the link's timeout gives `Ok(0)`.
+    async fn transact(&mut self, command: &[u8], reply: &mut [u8])
+    -> Result<usize, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    async fn transact(
+        &mut self,
+        command: &[u8],
+        reply: &mut [u8],
+    ) -> Result<usize, TransportError> {
+        (**self).transact(command, reply).await
+    }
+}
