@@ -8,7 +8,7 @@ const ONE: i128 = 1 << 32;
 const LN2: i128 = 2_977_044_472;
 
 fn to_fx(r: Ratio) -> Result<i128, NumberError> {
-    r.mul(Ratio::new(ONE, 1).ok_or(NumberError::DivideByZero)?)
+    r.try_mul(Ratio::new(ONE, 1).ok_or(NumberError::DivideByZero)?)
         .map(|v| v.trunc())
 }
 
@@ -72,7 +72,7 @@ pub fn pow(base: Ratio, exponent: Ratio) -> Result<Ratio, NumberError> {
     if !base.is_positive() {
         return Ok(Ratio::ZERO);
     }
-    exp(exponent.mul(ln(base)?)?)
+    exp(exponent.try_mul(ln(base)?)?)
 }
 
 #[cfg(test)]
@@ -80,8 +80,8 @@ mod tests {
     use super::*;
 
     fn close(a: Ratio, b: Ratio) -> bool {
-        let d = a.sub(b).unwrap();
-        d.max(Ratio::ZERO.sub(d).unwrap())
+        let d = a.try_sub(b).unwrap();
+        d.max(Ratio::ZERO.try_sub(d).unwrap())
             .cmp_to(Ratio::frac(1, 1_000_000))
             .is_lt()
     }
@@ -91,7 +91,7 @@ mod tests {
         assert!(close(
             ln(Ratio::int(3))
                 .unwrap()
-                .div(ln(Ratio::int(2)).unwrap())
+                .try_div(ln(Ratio::int(2)).unwrap())
                 .unwrap(),
             Ratio::frac(1_584_963, 1_000_000)
         ));
@@ -104,7 +104,7 @@ mod tests {
                 Ratio::frac(14, 100),
                 ln(Ratio::int(3))
                     .unwrap()
-                    .div(ln(Ratio::int(2)).unwrap())
+                    .try_div(ln(Ratio::int(2)).unwrap())
                     .unwrap()
             )
             .unwrap(),

@@ -219,7 +219,7 @@ impl Ratio {
     }
 
     /// `self + other`.
-    pub fn add(self, other: Self) -> Result<Self, NumberError> {
+    pub fn try_add(self, other: Self) -> Result<Self, NumberError> {
         let num = self
             .num
             .checked_mul(other.den)
@@ -238,15 +238,15 @@ impl Ratio {
     }
 
     /// `self - other`.
-    pub fn sub(self, other: Self) -> Result<Self, NumberError> {
-        self.add(Self {
+    pub fn try_sub(self, other: Self) -> Result<Self, NumberError> {
+        self.try_add(Self {
             num: -other.num,
             den: other.den,
         })
     }
 
     /// `self * other`.
-    pub fn mul(self, other: Self) -> Result<Self, NumberError> {
+    pub fn try_mul(self, other: Self) -> Result<Self, NumberError> {
         let num = self
             .num
             .checked_mul(other.num)
@@ -259,7 +259,7 @@ impl Ratio {
     }
 
     /// `self / other`.
-    pub fn div(self, other: Self) -> Result<Self, NumberError> {
+    pub fn try_div(self, other: Self) -> Result<Self, NumberError> {
         if other.num == 0 {
             return Err(NumberError::DivideByZero);
         }
@@ -475,11 +475,11 @@ mod tests {
     fn arithmetic_is_exact() {
         let charge = dec("22.7")
             .ratio()
-            .sub(dec("20.8").ratio())
-            .and_then(|a| a.div(dec("26.0").ratio().sub(dec("20.8").ratio()).unwrap()))
-            .and_then(|f| f.mul(Ratio::int(100)))
+            .try_sub(dec("20.8").ratio())
+            .and_then(|a| a.try_div(dec("26.0").ratio().try_sub(dec("20.8").ratio()).unwrap()))
+            .and_then(|f| f.try_mul(Ratio::int(100)))
             .unwrap();
         assert_eq!(fixed(charge, 0), "37");
-        assert!(Ratio::int(1).div(Ratio::ZERO).is_err());
+        assert!(Ratio::int(1).try_div(Ratio::ZERO).is_err());
     }
 }

@@ -5,6 +5,13 @@
 //! Rows the spec marks `#!` (NUT bugs) are checked against the fixed behaviour listed in
 //! [`NUT_BUGS_FIXED`], each with its reason.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{ScriptedDevice, block_on, escape, read_tsv, unescape, vectors_dir};

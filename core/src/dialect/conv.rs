@@ -51,7 +51,7 @@ pub fn bypass_token(ctx: &Ctx<'_>) -> Result<&'static str, ConvError> {
     let vi = published(ctx, "input.voltage")?.ok_or(ConvError::Missing("input.voltage"))?;
     let vo = published(ctx, "output.voltage")?.ok_or(ConvError::Missing("output.voltage"))?;
     let below = |pct: i64| -> Result<bool, ConvError> {
-        Ok(vo.cmp_to(vi.mul(Ratio::frac(pct, 100))?) == core::cmp::Ordering::Less)
+        Ok(vo.cmp_to(vi.try_mul(Ratio::frac(pct, 100))?) == core::cmp::Ordering::Less)
     };
     if below(50)? {
         Err(ConvError::VoltageRatio)
@@ -73,7 +73,7 @@ pub fn battery_voltage(ctx: &mut Ctx<'_>, value: &[u8]) -> Result<Option<Text>, 
     ctx.battery.multiplier_ran = true;
     let reading = Decimal::parse_unsigned_field(value)?;
     match ctx.battery.one_pack_packs() {
-        Some(packs) => fixed(reading.ratio().mul(packs)?, 2).map(Some),
+        Some(packs) => fixed(reading.ratio().try_mul(packs)?, 2).map(Some),
         None => to_text(value).map(Some),
     }
 }
@@ -103,14 +103,14 @@ pub fn convert(
         Conv::Kilo => fixed(
             Decimal::parse_prefix(value)?
                 .ratio()
-                .mul(Ratio::int(1000))?,
+                .try_mul(Ratio::int(1000))?,
             2,
         )
         .map(Some),
         Conv::MinutesToSeconds => fixed(
             Decimal::parse_unsigned_field(value)?
                 .ratio()
-                .mul(Ratio::int(60))?,
+                .try_mul(Ratio::int(60))?,
             0,
         )
         .map(Some),

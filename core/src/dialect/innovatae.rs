@@ -1,15 +1,39 @@
-//! `innovatae`. Not yet implemented.
+//! `innovatae` ("INNOVATAE 0.01", spec §5.13), Ippon Innova TAE: Q1, F, and the firmware from
+//! a 38-byte `I\r` answer.
+//!
+//! Fixed here: NUT claims with the Q1 answer alone, so innovatae shadows q2, q6, gtec and q1.
+//! qxups also asks for the ratings, and tries the three-phase and gtec probes first, so every
+//! dialect stays detectable; q1 remains the fallback for a device with nothing but Q1.
 
-use super::{Accepts, Claim, Dialect};
+use super::{Accepts, Claim, Conv, Dialect, Flags, Item, blazer};
+use crate::wire::{Check, Window};
+
+static IDENT: [Item; 1] = [Item::query(
+    "ups.firmware",
+    blazer::I,
+    Check::new(38, b'#'),
+    Window::span(28, 35),
+    Conv::Text,
+)
+.flags(Flags::ST)];
+static MAKER: [Item; 1] = [Item::constant("device.mfr", "Ippon").flags(Flags::ST)];
 
 /// The dialect.
 pub static DIALECT: Dialect = Dialect {
     name: "innovatae",
-    version: "",
-    items: &[],
+    version: "INNOVATAE 0.01",
+    items: &[
+        &MAKER,
+        &blazer::Q1_MEASUREMENTS,
+        &blazer::Q1_BITS,
+        &blazer::RATINGS,
+        &IDENT,
+        &blazer::COMMANDS,
+        &blazer::DELAYS,
+    ],
     accepted: Some("ACK"),
-    rejected: None,
-    claim: Claim::items(&["never"]),
+    rejected: Some(b"NAK\r"),
+    claim: Claim::items(&["input.voltage", "input.voltage.nominal"]),
     accepts: Accepts::LIGHT,
     constants: &[],
 };

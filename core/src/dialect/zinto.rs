@@ -1,15 +1,22 @@
-//! `zinto`. Not yet implemented.
+//! `zinto` ("Zinto 0.07", spec §5.4): Q1, F, and the standard identity answer to `FW?\r`.
 
-use super::{Accepts, Claim, Dialect};
+use super::{Accepts, Claim, Dialect, blazer};
 
 /// The dialect.
 pub static DIALECT: Dialect = Dialect {
     name: "zinto",
-    version: "",
-    items: &[],
+    version: "Zinto 0.07",
+    items: &[
+        &blazer::Q1_MEASUREMENTS,
+        &blazer::Q1_BITS,
+        &blazer::RATINGS,
+        &blazer::IDENTITY_FW,
+        &blazer::COMMANDS,
+        &blazer::DELAYS,
+    ],
     accepted: Some("ACK"),
     rejected: None,
-    claim: Claim::items(&["never"]),
-    accepts: Accepts::LIGHT,
+    claim: Claim::items(&["input.voltage", "ups.firmware"]),
+    accepts: Accepts::FULL,
     constants: &[],
 };

@@ -164,7 +164,7 @@ impl Battery {
         if self.multiplier_ran {
             Some(v)
         } else {
-            v.mul(self.packs).ok()
+            v.try_mul(self.packs).ok()
         }
     }
 
@@ -176,7 +176,10 @@ impl Battery {
         };
         if let (false, Some(low), Some(high)) = (self.charge_known, self.low, self.high) {
             if low.is_positive() && high.cmp_to(low).is_gt() {
-                let c = va.sub(low)?.div(high.sub(low)?)?.mul(Ratio::int(100))?;
+                let c = va
+                    .try_sub(low)?
+                    .try_div(high.try_sub(low)?)?
+                    .try_mul(Ratio::int(100))?;
                 let c = c.clamp(Ratio::ZERO, Ratio::int(100));
                 vars.set("battery.charge", &fixed(c, 0)?)?;
                 self.charge_known = true;
@@ -197,8 +200,8 @@ impl Battery {
         self.nominal = read(vars, "battery.voltage.nominal");
         if let Some(n) = self.nominal {
             if self.low.is_none() || self.high.is_none() {
-                let low = n.mul(Ratio::frac(104, 120))?;
-                let high = n.mul(Ratio::frac(130, 120))?;
+                let low = n.try_mul(Ratio::frac(104, 120))?;
+                let high = n.try_mul(Ratio::frac(130, 120))?;
                 vars.set("battery.voltage.low", &fixed(low, 2)?)
                     .map_err(ConvError::from)?;
                 vars.set("battery.voltage.high", &fixed(high, 2)?)
@@ -218,7 +221,7 @@ impl Battery {
                     self.packs_known,
                     self.one_pack_packs().and(read(vars, "battery.voltage")),
                 ) {
-                    vars.set("battery.voltage", &fixed(v.mul(self.packs)?, 2)?)
+                    vars.set("battery.voltage", &fixed(v.try_mul(self.packs)?, 2)?)
                         .map_err(ConvError::from)?;
                 }
             }
@@ -230,11 +233,11 @@ impl Battery {
             if let (Some(n), Some(va)) = (self.nominal, self.actual_voltage(vars)) {
                 for (a, b) in PACK_CANDIDATES {
                     let p = Ratio::frac(a, b);
-                    let pv = p.mul(va)?;
-                    if pv.cmp_to(n.mul(Ratio::frac(125, 100))?).is_gt() {
+                    let pv = p.try_mul(va)?;
+                    if pv.cmp_to(n.try_mul(Ratio::frac(125, 100))?).is_gt() {
                         continue;
                     }
-                    if pv.cmp_to(n.mul(Ratio::frac(80, 100))?).is_ge() {
+                    if pv.cmp_to(n.try_mul(Ratio::frac(80, 100))?).is_ge() {
                         self.packs = p;
                     }
                     break;
@@ -259,12 +262,12 @@ impl Battery {
         {
             return Err(BatteryError::BadRuntimeCal);
         }
-        let exponent = math::ln(rl.div(rh)?)?.div(math::ln(lh.div(ll)?)?)?;
-        let nominal = rh.mul(math::pow(lh.div(Ratio::int(100))?, exponent)?)?;
+        let exponent = math::ln(rl.try_div(rh)?)?.try_div(math::ln(lh.try_div(ll)?)?)?;
+        let nominal = rh.try_mul(math::pow(lh.try_div(Ratio::int(100))?, exponent)?)?;
         if !vars.contains("battery.charge") {
             if let Some(n) = self.nominal {
                 self.low = Some(n);
-                self.high = Some(n.mul(Ratio::frac(115, 100))?);
+                self.high = Some(n.try_mul(Ratio::frac(115, 100))?);
                 self.voltage_charge(vars)?;
             }
         }
@@ -282,7 +285,7 @@ impl Battery {
         };
         self.model = Some(RuntimeModel {
             nominal,
-            estimate: nominal.mul(charge)?.div(Ratio::int(100))?,
+            estimate: nominal.try_mul(charge)?.try_div(Ratio::int(100))?,
             exponent,
             charge_time,
             idle,
@@ -311,35 +314,38 @@ impl Battery {
         let dt =
             Ratio::new(i128::from(now_ms.saturating_sub(m.last_ms)), 1000).unwrap_or(Ratio::ZERO);
         m.estimate = if on_line {
-            m.nominal
-                .min(m.estimate.add(m.nominal.mul(dt)?.div(m.charge_time)?)?)
+            m.nominal.min(
+                m.estimate
+                    .try_add(m.nominal.try_mul(dt)?.try_div(m.charge_time)?)?,
+            )
         } else {
-            Ratio::ZERO.max(m.estimate.sub(m.effective_load.mul(dt)?)?)
+            Ratio::ZERO.max(m.estimate.try_sub(m.effective_load.try_mul(dt)?)?)
         };
         if let (Some(va), Some(low), Some(high)) = (self.actual_voltage(vars), self.low, self.high)
         {
             if va.is_positive() && low.is_positive() && high.cmp_to(low).is_gt() {
                 let f = va
-                    .sub(low)?
-                    .div(high.sub(low)?)?
+                    .try_sub(low)?
+                    .try_div(high.try_sub(low)?)?
                     .clamp(Ratio::ZERO, Ratio::int(1));
-                if f.cmp_to(m.estimate.div(m.nominal)?).is_lt() {
-                    m.estimate = f.mul(m.nominal)?;
+                if f.cmp_to(m.estimate.try_div(m.nominal)?).is_lt() {
+                    m.estimate = f.try_mul(m.nominal)?;
                 }
             }
         }
         if !self.reported_charge {
             vars.set(
                 "battery.charge",
-                &fixed(m.estimate.mul(Ratio::int(100))?.div(m.nominal)?, 0)?,
+                &fixed(m.estimate.try_mul(Ratio::int(100))?.try_div(m.nominal)?, 0)?,
             )?;
         }
         if !self.reported_runtime {
             if let Some(load) = read(vars, "ups.load") {
-                m.effective_load = math::pow(load.div(Ratio::int(100))?, m.exponent)?.max(m.idle);
+                m.effective_load =
+                    math::pow(load.try_div(Ratio::int(100))?, m.exponent)?.max(m.idle);
                 vars.set(
                     "battery.runtime",
-                    &fixed(m.estimate.div(m.effective_load)?, 0)?,
+                    &fixed(m.estimate.try_div(m.effective_load)?, 0)?,
                 )?;
             }
         }

@@ -247,10 +247,8 @@ impl Ups {
             let _ = self.vars.set(name, value);
         }
         let _ = self.vars.set("driver.version.data", self.dialect.version);
-        if let Some(serial) = self.vars.get("ups.serial").map(Text::try_from) {
-            if let Ok(serial) = serial {
-                let _ = self.vars.set("device.serial", &serial);
-            }
+        if let Some(Ok(serial)) = self.vars.get("ups.serial").map(Text::try_from) {
+            let _ = self.vars.set("device.serial", &serial);
         }
         self.commit_alarm();
         self.commit_status();
