@@ -2,8 +2,9 @@
 //! battery charge from `BL\r`, delays 0 s / 60 s, and `UPS No Ack` as the acceptance.
 //!
 //! Fixed here: NUT requires 6 bytes for the `BL` answer, so a charge below 100 (`BL50\r`,
-//! `BL5\r`) fails every update; qxups accepts one to three digits. The claim also asks `BL`,
-//! which zinto devices do not answer, so hunnox is tried before zinto and both are detectable.
+//! `BL5\r`) fails every update; qxups accepts one to three digits. Autodetection also asks
+//! `BL`, which zinto devices do not answer, so hunnox is tried before zinto and both are
+//! detectable.
 
 use super::{Accepts, Claim, ConvError, Ctx, Dialect, Flags, Item, blazer, conv};
 use crate::nut::vars::{Text, text};
@@ -59,7 +60,7 @@ pub static DIALECT: Dialect = Dialect {
     ],
     accepted: Some("UPS No Ack"),
     rejected: None,
-    claim: Claim::items(&["input.voltage", "ups.firmware", "battery.charge"]),
+    claim: Claim::items(&["input.voltage", "ups.firmware"]).detect_also(&["battery.charge"]),
     accepts: Accepts::FULL,
     constants: &[],
 };

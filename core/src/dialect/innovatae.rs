@@ -2,7 +2,7 @@
 //! a 38-byte `I\r` answer.
 //!
 //! Fixed here: NUT claims with the Q1 answer alone, so innovatae shadows q2, q6, gtec and q1.
-//! qxups also asks for the ratings, and tries the three-phase and gtec probes first, so every
+//! During autodetection qxups also asks for the ratings, and tries the three-phase and gtec probes first, so every
 //! dialect stays detectable; q1 remains the fallback for a device with nothing but Q1.
 
 use super::{Accepts, Claim, Conv, Dialect, Flags, Item, blazer};
@@ -33,7 +33,7 @@ pub static DIALECT: Dialect = Dialect {
     ],
     accepted: Some("ACK"),
     rejected: Some(b"NAK\r"),
-    claim: Claim::items(&["input.voltage", "input.voltage.nominal"]),
+    claim: Claim::items(&["input.voltage"]).detect_also(&["input.voltage.nominal"]),
     accepts: Accepts::LIGHT,
     constants: &[],
 };

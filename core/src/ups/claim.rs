@@ -66,7 +66,8 @@ impl Ups {
                 return Ok(false);
             }
         }
-        for name in claim.items {
+        let extra: &[&str] = if explicit { &[] } else { claim.detect_also };
+        for name in claim.items.iter().chain(extra) {
             let found = self
                 .dialect
                 .items()
@@ -101,7 +102,7 @@ impl Ups {
         }
         Ok(claim
             .verify
-            .is_none_or(|verify| verify(&self.vars, &self.state)))
+            .is_none_or(|verify| verify(&self.vars, &self.state, &self.options, !explicit)))
     }
 }
 
