@@ -178,11 +178,16 @@ pub struct Claim {
     /// Query items that must each publish a value, in order. Items an option disabled are
     /// skipped.
     pub items: &'static [&'static str],
+    /// Further items that must publish a value during autodetection only: what tells this
+    /// dialect apart from one whose probe it shares (NUT's shadowing, spec §4). A dialect
+    /// named with `protocol=` is claimed without them.
+    pub detect_also: &'static [&'static str],
     /// This item may instead be refused with the dialect's `rejected` string: the item is then
     /// disabled and the claim goes on (mecer's ACK/NAK units).
     pub refusal_ok: Option<&'static str>,
-    /// A last check on what the items published.
-    pub verify: Option<fn(&Vars, &crate::dialect::State) -> bool>,
+    /// A last check on what the items published; `true` as the last argument during
+    /// autodetection.
+    pub verify: Option<fn(&Vars, &State, &Options, bool) -> bool>,
 }
 
 impl Claim {
@@ -191,9 +196,16 @@ impl Claim {
         Self {
             vendor: None,
             items,
+            detect_also: &[],
             refusal_ok: None,
             verify: None,
         }
+    }
+
+    /// Adds items required during autodetection only.
+    pub const fn detect_also(mut self, items: &'static [&'static str]) -> Self {
+        self.detect_also = items;
+        self
     }
 }
 
