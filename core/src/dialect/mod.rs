@@ -170,6 +170,9 @@ impl Accepts {
     };
 }
 
+/// A claim's last check: variables, dialect state, options, and whether this is autodetection.
+pub type VerifyFn = fn(&Vars, &State, &Options, bool) -> bool;
+
 /// How a dialect recognises its device (spec §3.9, §4).
 #[derive(Clone, Copy, Debug)]
 pub struct Claim {
@@ -187,7 +190,7 @@ pub struct Claim {
     pub refusal_ok: Option<&'static str>,
     /// A last check on what the items published; `true` as the last argument during
     /// autodetection.
-    pub verify: Option<fn(&Vars, &State, &Options, bool) -> bool>,
+    pub verify: Option<VerifyFn>,
 }
 
 impl Claim {
