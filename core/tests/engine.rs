@@ -88,7 +88,10 @@ fn runtime_estimate_drains_on_battery() {
     });
     let (mut ups, _) = run("q1", read_tsv("q1"), options);
     let on_line: u32 = ups.vars().get("battery.runtime").unwrap().parse().unwrap();
-    let on_battery = vec![row("Q1\r", "(215.0 195.0 230.0 014 49.0 22.7 30.0 10000000\r")];
+    let on_battery = vec![row(
+        "Q1\r",
+        "(215.0 195.0 230.0 014 49.0 22.7 30.0 10000000\r",
+    )];
     let mut device = ScriptedDevice::new(on_battery, None);
     block_on(ups.update(&mut device, Poll::Full, 62_000)).unwrap();
     let later: u32 = ups.vars().get("battery.runtime").unwrap().parse().unwrap();
