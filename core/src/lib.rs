@@ -45,3 +45,8 @@ pub use dialect::Dialect;
 pub use options::Options;
 pub use transport::{Transport, TransportError};
 pub use ups::{Poll, Ups, detect};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
