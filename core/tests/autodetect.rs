@@ -20,11 +20,26 @@ fn file_of(name: &str) -> String {
     name.replace('/', "-")
 }
 
+/// The answers of a device of dialect `name`: its vector table, except for innovart33, whose
+/// table is byte for byte innovart31's (a 3/1 unit: no output on L2/L3), so no probe can tell
+/// the two apart. A 3/3 unit is played instead: its Q6 answer has live L2/L3 outputs.
+fn device_table(name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut table = read_tsv(&file_of(name));
+    if name == "innovart33" {
+        for (cmd, answer) in &mut table {
+            if cmd == b"Q6\r" {
+                answer.splice(30..41, b"230.1 229.8".iter().copied());
+            }
+        }
+    }
+    table
+}
+
 /// Detects the dialect of a device that plays `name`'s vector table; a command not in the table
 /// is answered the way that dialect's devices refuse (or echoed).
 fn detected(name: &str, usb_vendor: Option<u16>) -> Result<&'static str, String> {
     let dialect = qxups::dialect::by_name(name).unwrap();
-    let mut device = ScriptedDevice::new(read_tsv(&file_of(name)), dialect.rejected);
+    let mut device = ScriptedDevice::new(device_table(name), dialect.rejected);
     let mut options = Options::new();
     options.usb_vendor = usb_vendor;
     match block_on(detect(&mut device, None, &options)) {

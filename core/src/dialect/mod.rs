@@ -34,6 +34,7 @@ pub mod omron;
 pub mod q1;
 pub mod q2;
 pub mod q6;
+pub mod three_phase;
 pub mod zinto;
 
 /// Every dialect, in autodetection order (spec §4, with NUT's shadowing fixed: each dialect

@@ -7,9 +7,14 @@
 
 use core::fmt;
 
+pub mod bps;
 pub mod identity;
 pub mod q1;
+pub mod q2;
+pub mod q4;
+pub mod q6;
 pub mod ratings;
+pub mod wa;
 
 /// The largest answer the core keeps, in bytes (spec §1).
 pub const MAX_ANSWER: usize = 512;
