@@ -1,5 +1,5 @@
 //! A UPS as the core knows it: its dialect, the NUT variables read from it so far, and the
-//! protocol state. [`Ups`] walks the dialect's item table over any [`Transport`]: the claim
+//! protocol state. [`Ups`] walks the dialect's item table over any [`Transport`](crate::Transport): the claim
 //! ([`Ups::claim`], [`detect`]), the initialisation walk ([`Ups::init`]), quick and full updates
 //! ([`Ups::update`]), instant commands ([`Ups::instcmd`]) and setvars ([`Ups::setvar`]).
 
@@ -17,7 +17,7 @@ mod claim;
 mod control;
 mod walk;
 
-pub use claim::{DetectError, detect};
+pub use claim::{CLAIM_ATTEMPTS, DetectError, detect};
 pub use control::{CmdError, SetError, SetOutcome};
 
 use battery::Battery;
