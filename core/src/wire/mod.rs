@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+pub mod ablerex;
+pub mod bestups;
 pub mod identity;
 pub mod q1;
 pub mod ratings;
