@@ -43,7 +43,9 @@ static PROTOCOL: [Item; 1] = [Item::query(
 pub fn test_duration(ctx: &CmdCtx<'_>, arg: &str, out: &mut Cmd) -> Result<(), ConvError> {
     let arg = if arg.is_empty() { "600" } else { arg };
     if !arg.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ConvError::Malformed("test duration is not a number of seconds"));
+        return Err(ConvError::Malformed(
+            "test duration is not a number of seconds",
+        ));
     }
     let seconds: i64 = arg.parse().map_err(|_| ConvError::OutOfRange)?;
     let min = if ctx.vars.get("ups.firmware.aux") == Some(P98) {
@@ -144,10 +146,8 @@ mod tests {
     }
 
     fn claim(qpi: &'static [u8], other: &'static [u8]) -> Option<Ups> {
-        let table: &'static [(&[u8], &[u8])] = std::boxed::Box::leak(std::boxed::Box::new([
-            (b"Q1\r" as &[u8], Q1),
-            (QPI, qpi),
-        ]));
+        let table: &'static [(&[u8], &[u8])] =
+            std::boxed::Box::leak(std::boxed::Box::new([(b"Q1\r" as &[u8], Q1), (QPI, qpi)]));
         let mut dev = Dev { table, other };
         let mut ups = Ups::new(&DIALECT, Options::new());
         block_on(ups.claim(&mut dev, false)).unwrap().then_some(ups)

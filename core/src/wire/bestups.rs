@@ -76,7 +76,11 @@ pub fn normalise_id(buf: &mut [u8], len: usize) -> Result<usize, IdError> {
     let mut out = [b' '; ID_LEN];
     let mut at = 0usize;
     let mut count = 0usize;
-    for (n, f) in raw.split(|&b| b == b',').filter(|f| !f.is_empty()).enumerate() {
+    for (n, f) in raw
+        .split(|&b| b == b',')
+        .filter(|f| !f.is_empty())
+        .enumerate()
+    {
         count += 1;
         let width: usize = match n {
             1 => 4,
