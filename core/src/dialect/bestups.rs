@@ -49,7 +49,7 @@ pub fn fix_id(buf: &mut [u8], len: usize) -> Result<usize, ConvError> {
         ConvError::Malformed(match e {
             wire::IdError::TooLong => "ID answer too long",
             wire::IdError::FieldCount => "ID answer does not have six fields",
-            _ => "ID answer does not fit the layout",
+            wire::IdError::Layout => "ID answer does not fit the layout",
         })
     })
 }
@@ -71,19 +71,16 @@ fn device_mfr(_ctx: &mut Ctx<'_>, value: &[u8]) -> Result<Option<Text>, ConvErro
 /// `device.model` from the model code; also notes the inverted bypass bit and enables the
 /// runtime and packs readers the model has.
 fn device_model(ctx: &mut Ctx<'_>, value: &[u8]) -> Result<Option<Text>, ConvError> {
-    let name = match value {
-        b"AX1" => "Axxium Rackmount",
-        b"FOR" => "Fortress",
-        b"FTC" => "Fortress Telecom",
-        b"PR2" => "Patriot Pro II",
-        b"PRO" => "Patriot Pro",
-        b"320" | b"325" | b"520" | b"525" | b"620" => "",
-        _ => "?",
-    };
-    let model = match name {
-        "" => text(format_args!("Sola {}", conv::as_str(value)?))?,
-        "?" => text(format_args!("Unknown ({})", conv::as_str(value)?))?,
-        n => conv::to_text(n.as_bytes())?,
+    let model = match value {
+        b"AX1" => conv::to_text(b"Axxium Rackmount")?,
+        b"FOR" => conv::to_text(b"Fortress")?,
+        b"FTC" => conv::to_text(b"Fortress Telecom")?,
+        b"PR2" => conv::to_text(b"Patriot Pro II")?,
+        b"PRO" => conv::to_text(b"Patriot Pro")?,
+        b"320" | b"325" | b"520" | b"525" | b"620" => {
+            text(format_args!("Sola {}", conv::as_str(value)?))?
+        }
+        _ => text(format_args!("Unknown ({})", conv::as_str(value)?))?,
     };
     ctx.state.bestups.inverted_bypass = matches!(value, b"PR2" | b"PRO");
     if !matches!(value, b"PRO" | b"320") {
