@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+pub mod ablerex;
+pub mod bestups;
 pub mod bps;
 pub mod identity;
 pub mod q1;
