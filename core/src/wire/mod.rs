@@ -8,8 +8,12 @@
 use core::fmt;
 
 pub mod identity;
+pub mod masterguard;
+pub mod omron;
 pub mod q1;
+pub mod q3;
 pub mod ratings;
+pub mod wh;
 
 /// The largest answer the core keeps, in bytes (spec §1).
 pub const MAX_ANSWER: usize = 512;
