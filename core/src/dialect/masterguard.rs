@@ -729,3 +729,249 @@ pub static DIALECT: Dialect = Dialect {
     },
     constants: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ups::SetOutcome;
+    use crate::{Options, Transport, TransportError, Ups};
+    use std::vec::Vec;
+
+    const WH_ANSWER: &[u8] = b"(00 10.06 03.09 A  700  + 0 Bat Pack-19        0 230 50.00 012 02.30 006.00 012.00 018 10 40 160 276 47.00 53.00\r";
+    const Q3_ANSWER: &[u8] =
+        b"(00 225.9 225.9 229.3 043 50.0 02.27 23.4 017.03 100 00000000 00000000\r";
+
+    /// Answers from a table; anything else is echoed, like NUT's harness.
+    struct Script {
+        table: Vec<(&'static [u8], &'static [u8])>,
+        sent: Vec<Vec<u8>>,
+    }
+
+    impl Script {
+        fn new() -> Self {
+            Self {
+                table: std::vec![
+                    (WH, WH_ANSWER),
+                    (MSO, b"(220 230 240\r"),
+                    (Q3, Q3_ANSWER),
+                    (PNV, b"(PNV=230\r"),
+                    (b"GS,00\r", b"(00,00 0 1\r"),
+                ],
+                sent: Vec::new(),
+            }
+        }
+    }
+
+    impl Transport for Script {
+        async fn transact(
+            &mut self,
+            command: &[u8],
+            reply: &mut [u8],
+        ) -> Result<usize, TransportError> {
+            self.sent.push(command.to_vec());
+            let answer = match self.table.iter().find(|(c, _)| *c == command) {
+                Some((_, a)) => a.to_vec(),
+                None => command.to_vec(),
+            };
+            reply[..answer.len()].copy_from_slice(&answer);
+            Ok(answer.len())
+        }
+    }
+
+    fn block_on<F: core::future::Future>(fut: F) -> F::Output {
+        let mut fut = core::pin::pin!(fut);
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        loop {
+            if let core::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    /// A claimed masterguard (slave 00, A700-19) with the delays at their defaults.
+    fn claimed(options: Options) -> (Ups, bool) {
+        let mut ups = Ups::new(&DIALECT, options);
+        let ok = block_on(ups.claim(&mut Script::new(), true)).unwrap();
+        ups.publish("ups.delay.start", "180").unwrap();
+        ups.publish("ups.delay.shutdown", "30").unwrap();
+        (ups, ok)
+    }
+
+    fn sent_by(
+        ups: &mut Ups,
+        f: impl FnOnce(&mut Ups, &mut Script) -> bool,
+    ) -> (bool, Vec<Vec<u8>>) {
+        let mut dev = Script::new();
+        let ok = f(ups, &mut dev);
+        (ok, dev.sent)
+    }
+
+    #[test]
+    fn accepts_wh_and_q3() {
+        let (mut ups, ok) = claimed(Options::new());
+        assert!(ok);
+        assert_eq!(ups.state().masterguard.slave(), Some(*b"00"));
+        assert_eq!(ups.vars().get("device.model"), Some("A700-19"));
+        assert_eq!(
+            ups.vars().var("ups.id").map(|v| v.rw()),
+            Some(Rw::Range(ID_RANGE))
+        );
+        ups.decode(WH, WH_ANSWER).unwrap();
+        assert_eq!(ups.vars().get("battery.voltage.nominal"), Some("27.60"));
+        ups.decode(Q3, Q3_ANSWER).unwrap();
+        assert_eq!(ups.vars().get("ups.power"), Some("302"));
+        assert_eq!(ups.vars().get("output.current"), Some("1.32"));
+        assert_eq!(ups.vars().get("battery.voltage"), Some("27.24"));
+        assert_eq!(ups.vars().get("battery.runtime"), Some("1023"));
+        assert_eq!(ups.vars().get("ups.status"), Some("OL"));
+    }
+
+    #[test]
+    fn rejects_unknown_models_series_and_bad_bits() {
+        let mut bad = WH_ANSWER.to_vec();
+        bad[16..22].copy_from_slice(b"X  700");
+        let mut ups = Ups::new(&DIALECT, Options::new());
+        assert!(ups.decode(WH, &bad).is_err());
+        assert_eq!(ups.vars().get("device.model"), None);
+        assert_eq!(ups.state().masterguard.series(), None);
+        let mut bad = WH_ANSWER.to_vec();
+        bad[17..22].copy_from_slice(b" 900 ");
+        let mut ups = Ups::new(&DIALECT, Options::new());
+        let _ = ups.decode(WH, &bad);
+        assert_eq!(ups.vars().get("device.model"), None);
+        let (mut ups, _) = claimed(Options::new());
+        let mut q3 = Q3_ANSWER.to_vec();
+        q3[53] = b'x';
+        assert!(ups.decode(Q3, &q3).is_err());
+        assert!(ups.decode(Q3, &Q3_ANSWER[..60]).is_err());
+        assert!(ups.decode(MSO, b"(220 2x0\r").is_err());
+    }
+
+    #[test]
+    fn a_configured_slave_address_must_match() {
+        let mut o = Options::new();
+        o.slave_address = Some(0);
+        assert!(claimed(o).1);
+        let mut o = Options::new();
+        o.slave_address = Some(1);
+        assert!(!claimed(o).1);
+        let mut o = Options::new();
+        o.slave_address = Some(100);
+        assert!(!claimed(o).1);
+    }
+
+    /// NUT bug §6.10: the integer setters leave the value unformatted and send nothing (or a
+    /// bare `240`).
+    #[test]
+    fn masterguard_integer_setters_work() {
+        let (mut ups, _) = claimed(Options::new());
+        block_on(ups.init(&mut Script::new(), 0)).unwrap();
+        let (ok, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.setvar(d, "output.voltage.nominal", "240")) == Ok(SetOutcome::Sent)
+        });
+        assert!(ok);
+        assert_eq!(sent, [b"PNV=240\r".to_vec()]);
+        // A700-19 has no packs; the range comes from the model.
+        let (ok, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.setvar(d, "battery.packs", "1")).is_ok()
+        });
+        assert!(!ok && sent.is_empty());
+        let (ok, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.setvar(d, "ups.id", "5")) == Ok(SetOutcome::Sent)
+        });
+        assert!(ok);
+        assert_eq!(sent, [b"SS05--,00\r".to_vec()]);
+        // The new ID addresses what follows.
+        assert_eq!(ups.state().masterguard.slave(), Some(*b"05"));
+        let (_, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.instcmd(d, "beeper.enable", None)).is_ok()
+        });
+        assert_eq!(sent, [b"SS---1,05\r".to_vec()]);
+        let (ok, _) = sent_by(&mut ups, |u, d| {
+            block_on(u.setvar(d, "ups.id", "100")).is_ok()
+        });
+        assert!(!ok);
+    }
+
+    #[test]
+    fn masterguard_packs_setter_uses_the_model_range() {
+        let mut state = super::super::State::default();
+        state.masterguard.packs = Some(&[(1, 5)]);
+        let vars = crate::nut::vars::Vars::new();
+        let ctx = CmdCtx {
+            vars: &vars,
+            state: &state,
+        };
+        let mut out = Cmd::new();
+        encode_packs(&ctx, "3", &mut out).unwrap();
+        assert_eq!(out, b"3");
+        assert!(encode_packs(&ctx, "0", &mut Cmd::new()).is_err());
+        assert!(encode_packs(&ctx, "6", &mut Cmd::new()).is_err());
+    }
+
+    /// NUT bug §6.10: the restart delay went out in seconds (180 s → `R0180`, three hours).
+    #[test]
+    fn masterguard_restart_delay_in_minutes() {
+        let (mut ups, _) = claimed(Options::new());
+        let (ok, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.instcmd(d, "shutdown.return", None)).is_ok()
+        });
+        assert!(ok);
+        assert_eq!(sent, [b"S.5R0003\r".to_vec()]);
+        ups.publish("ups.delay.start", "599940").unwrap();
+        ups.publish("ups.delay.shutdown", "5940").unwrap();
+        let (_, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.instcmd(d, "shutdown.return", None)).is_ok()
+        });
+        assert_eq!(sent, [b"S99R9999\r".to_vec()]);
+        ups.publish("ups.delay.shutdown", "5941").unwrap();
+        let (ok, sent) = sent_by(&mut ups, |u, d| {
+            block_on(u.instcmd(d, "shutdown.stayoff", None)).is_ok()
+        });
+        assert!(!ok && sent.is_empty());
+    }
+
+    /// NUT bug §6.10: the uptime setter was meant to take `TTTT:hh:mm:ss` too.
+    #[test]
+    fn masterguard_uptime_setter_takes_days_hours_minutes_seconds() {
+        let (mut ups, _) = claimed(Options::new());
+        for value in ["90061", "0001:01:01:01"] {
+            let (ok, sent) = sent_by(&mut ups, |u, d| {
+                block_on(u.setvar(d, "device.uptime", value)) == Ok(SetOutcome::Sent)
+            });
+            assert!(ok, "{value}");
+            assert_eq!(sent, [b"SRC0001:01:01:01,00\r".to_vec()]);
+        }
+        let (ok, _) = sent_by(&mut ups, |u, d| {
+            block_on(u.setvar(d, "device.uptime", "1:1")).is_ok()
+        });
+        assert!(!ok);
+    }
+
+    /// Kept from NUT (spec §5.19): the nominal current divides by the measured voltage.
+    #[test]
+    fn masterguard_output_current_nominal_uses_measured_voltage() {
+        let (mut ups, _) = claimed(Options::new());
+        ups.decode(WH, WH_ANSWER).unwrap();
+        ups.decode(Q3, Q3_ANSWER).unwrap();
+        ups.decode(PNV, b"(PNV=230\r").unwrap();
+        assert_eq!(ups.vars().get("output.current.nominal"), Some("3.06"));
+    }
+
+    #[test]
+    fn test_command_needs_ten_seconds_or_whole_minutes() {
+        let (mut ups, _) = claimed(Options::new());
+        for (arg, want) in [
+            (Some("10"), Some(&b"T\r"[..])),
+            (Some("240"), Some(b"T04\r")),
+            (Some("30"), None),
+            (None, None),
+        ] {
+            let (ok, sent) = sent_by(&mut ups, |u, d| {
+                block_on(u.instcmd(d, "test.battery.start", arg)).is_ok()
+            });
+            assert_eq!(ok, want.is_some(), "{arg:?}");
+            assert_eq!(sent.first().map(Vec::as_slice), want, "{arg:?}");
+        }
+    }
+}

@@ -281,7 +281,7 @@ mod tests {
                 when: 76481
             })
         );
-        assert_eq!(f.fault(0).unwrap().when, 153_785_839);
+        assert_eq!(f.fault(0).unwrap().when, 153_845_839);
         assert!(f.fault(5).is_err());
         assert!(parse_fault(b"x 0010 1780:14:57:19").is_err());
         assert!(FltFrame::new_checked(b"(01,9 0010\r").is_err());
