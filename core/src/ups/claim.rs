@@ -80,7 +80,12 @@ impl Ups {
                 continue;
             }
             match self.run_query(io, index).await {
-                Ok(Produced::Published) => {}
+                Ok(Produced::Published) => {
+                    // The initialisation walk skips what the claim published: mark it writable now.
+                    if let Some(item) = self.dialect.item(index) {
+                        self.apply_rw(item);
+                    }
+                }
                 Ok(Produced::Other)
                     if self
                         .dialect

@@ -170,7 +170,7 @@ impl Ups {
     }
 
     /// Publishes the variable's NUT metadata (writable range, enum, string length).
-    fn apply_rw(&mut self, item: &Item) {
+    pub(crate) fn apply_rw(&mut self, item: &Item) {
         if item.rw != crate::nut::vars::Rw::ReadOnly {
             self.vars.set_rw(item.name, item.rw);
         }
@@ -353,12 +353,24 @@ impl Ups {
     }
 }
 
+/// True when `cmd` is the addressed `template` (ending in `,XX\r`) sent to any two-character
+/// slave address, so a captured answer of another unit on the bus decodes too.
+fn any_address_matches(template: &[u8], cmd: &[u8]) -> bool {
+    let (Some(base), Some((head, [b',', _, _, b'\r']))) = (
+        template.strip_suffix(b",XX\r"),
+        cmd.split_at_checked(cmd.len().saturating_sub(4)),
+    ) else {
+        return false;
+    };
+    head.eq_ignore_ascii_case(base)
+}
+
 /// From this many failures on, a good update is logged as "re-established".
 const STALE_RECOVERY_LOG: u8 = 4;
 
 impl Ups {
     /// Reads `answer` as the device's reply to `cmd` without any transaction: every query item
-    /// that sends `cmd` (slave address substituted) converts its field and publishes, in table
+    /// that sends `cmd` (an addressed item whatever the slave address in `cmd`) converts its field and publishes, in table
     /// order, then `ups.status` is rebuilt. Used to decode captured answers. Returns the first
     /// item that failed, after trying them all.
     pub fn decode(&mut self, cmd: &[u8], answer: &[u8]) -> Result<(), WalkError> {
@@ -372,9 +384,13 @@ impl Ups {
                 continue;
             };
             let mut sent = crate::dialect::Cmd::new();
-            if self.command_bytes(item, item.cmd, &mut sent).is_err()
-                || !sent.eq_ignore_ascii_case(cmd)
-            {
+            let same = if item.addressed {
+                any_address_matches(item.cmd, cmd)
+            } else {
+                self.command_bytes(item, item.cmd, &mut sent).is_ok()
+                    && sent.eq_ignore_ascii_case(cmd)
+            };
+            if !same {
                 continue;
             }
             if !fixed {

@@ -11,12 +11,16 @@ pub mod ablerex;
 pub mod bestups;
 pub mod bps;
 pub mod identity;
+pub mod masterguard;
+pub mod omron;
 pub mod q1;
 pub mod q2;
+pub mod q3;
 pub mod q4;
 pub mod q6;
 pub mod ratings;
 pub mod wa;
+pub mod wh;
 
 /// The largest answer the core keeps, in bytes (spec §1).
 pub const MAX_ANSWER: usize = 512;
