@@ -13,8 +13,9 @@
 //! Kept from NUT: `output.current.nominal` divides the rated power by the *measured* output
 //! voltage (the vectors pin that value); the option is read as `slave_address`.
 //!
-//! Command and setter replies: the vectors show NUT's build treating a reply it does not
-//! understand (the harness echoes the command) as success, so the reply is not judged.
+//! Command and setter replies: success is an empty reply (spec §5.19) or the command echoed
+//! back (the vectors, recorded against a device that echoes, expect HANDLED there); any other
+//! reply fails ([`Flags::ECHO`]).
 
 use core::fmt::Write;
 
@@ -297,11 +298,6 @@ pub fn faults(ctx: &mut Ctx<'_>, value: &[u8]) -> Result<Option<Text>, ConvError
         frame.fault(n)?;
     }
     conv::to_text(value).map(Some)
-}
-
-/// Command and setter replies carry no verdict (see the module doc): drop them.
-pub fn ignore_reply(_buf: &mut [u8], _n: usize) -> Result<usize, ConvError> {
-    Ok(0)
 }
 
 fn whole(arg: &str) -> Result<i64, ConvError> {
@@ -656,15 +652,15 @@ static OTHER_QUERIES: [Item; 12] = [
 ];
 
 const fn cmd(name: &'static str, bytes: &'static [u8]) -> Item {
-    Item::command(name, bytes).answer_fix(ignore_reply)
+    Item::command(name, bytes).flags(Flags::ECHO)
 }
 
 const fn cmd_with(name: &'static str, t: &'static [u8], f: super::EncodeFn) -> Item {
-    Item::command_with(name, t, f).answer_fix(ignore_reply)
+    Item::command_with(name, t, f).flags(Flags::ECHO)
 }
 
 const fn set(name: &'static str, t: &'static [u8], f: super::EncodeFn) -> Item {
-    Item::setting(name, t, Setter::Send(f)).answer_fix(ignore_reply)
+    Item::setting(name, t, Setter::Send(f)).flags(Flags::ECHO)
 }
 
 /// Any pack count a model allows; the model's own range is checked when encoding.
@@ -795,6 +791,20 @@ mod tests {
         ups.publish("ups.delay.start", "180").unwrap();
         ups.publish("ups.delay.shutdown", "30").unwrap();
         (ups, ok)
+    }
+
+    /// A reply that is neither empty nor the echoed command refuses the command (NUT's
+    /// build counted any reply as success here).
+    #[test]
+    fn masterguard_command_fails_on_a_reply_that_is_not_an_echo() {
+        let (mut ups, ok) = claimed(Options::new());
+        assert!(ok);
+        let mut dev = Script::new();
+        dev.table.push((b"FON\r", b"(NAK\r"));
+        let got = block_on(ups.instcmd(&mut dev, "bypass.stop", None));
+        assert!(got.is_err(), "{got:?}");
+        let got = block_on(ups.instcmd(&mut Script::new(), "bypass.stop", None));
+        assert!(got.is_ok(), "{got:?}");
     }
 
     fn sent_by(

@@ -235,6 +235,9 @@ impl Flags {
     pub const NONUT: Self = Self(1 << 5);
     /// Disabled at start (dialect logic may enable it).
     pub const SKIP: Self = Self(1 << 6);
+    /// Commands and setters: the device echoing the command back acknowledges it, like an
+    /// empty reply (masterguard, spec §5.19 and its vectors). Any other reply still fails.
+    pub const ECHO: Self = Self(1 << 7);
 
     /// Both sets of flags.
     pub const fn with(self, other: Self) -> Self {

@@ -177,6 +177,9 @@ impl Ups {
             .map_err(CmdError::Failed)?;
         self.answered = None;
         let raw = self.answer.get(..self.answer_len).unwrap_or(&[]);
+        if item.flags.has(Flags::ECHO) && raw == cmd {
+            return Ok(());
+        }
         let answer = item
             .check
             .validate(raw, self.dialect.rejected)
