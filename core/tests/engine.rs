@@ -183,3 +183,52 @@ fn garbled_answers_fail_typed_and_go_stale() {
     block_on(ups.update(&mut device, Poll::Quick, 9_000)).unwrap();
     assert!(!ups.is_stale());
 }
+
+/// NUT quirk §6.11: bit b5 never cleared TRIM/BOOST/BYPASS within quick updates. Here the
+/// next quick reading with b5 = 0 clears it. (Megatec's voltages are read on full updates, so
+/// those choose the token.)
+#[test]
+fn b5_clears_trim_boost_bypass_within_quick_updates() {
+    let (mut ups, _) = run("megatec", read_tsv("megatec"), Options::new());
+    let poll = |ups: &mut Ups, poll: Poll, answer: &str| {
+        let mut device = ScriptedDevice::new(vec![row("Q1\r", answer)], None);
+        block_on(ups.update(&mut device, poll, 3_000)).unwrap();
+        ups.vars().get("ups.status").unwrap().to_owned()
+    };
+    let trim = "(230.0 195.0 200.0 014 49.0 22.7 30.0 00100000\r";
+    let boost = "(200.0 195.0 230.0 014 49.0 22.7 30.0 00100000\r";
+    let plain = "(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
+    assert_eq!(poll(&mut ups, Poll::Full, trim), "OL TRIM");
+    assert_eq!(poll(&mut ups, Poll::Quick, plain), "OL");
+    assert_eq!(poll(&mut ups, Poll::Full, boost), "OL BOOST");
+    assert_eq!(poll(&mut ups, Poll::Quick, plain), "OL");
+}
+
+/// NUT quirk §6.12: a signed number fails the item rather than being misread; the error says
+/// which item, and the other values of the answer are still published.
+#[test]
+fn negative_numbers_fail_the_item_typed() {
+    let mut ups = Ups::new(dialect::by_name("megatec").unwrap(), Options::new());
+    let err = ups
+        .decode(b"Q1\r", b"(215.0 195.0 230.0 014 49.0 22.7 -5.0 00000000\r")
+        .unwrap_err();
+    assert_eq!(err.item, "ups.temperature");
+    assert_eq!(ups.vars().get("ups.temperature"), None);
+    assert_eq!(ups.vars().get("input.voltage"), Some("215.0"));
+}
+
+/// NUT quirk §6.14: a claim that fails part-way left its variables published. Here a failed
+/// claim leaves nothing behind.
+#[test]
+fn failed_claim_leaves_nothing_published() {
+    // Answers Q1 (so the status item publishes) but not I: megatec's full claim fails.
+    let table = vec![read_tsv("megatec")[0].clone()];
+    let mut device = ScriptedDevice::new(table, None);
+    let mut ups = Ups::new(dialect::by_name("megatec").unwrap(), Options::new());
+    assert!(!block_on(ups.claim(&mut device, true)).unwrap());
+    assert!(
+        ups.vars().is_empty(),
+        "left behind: {:?}",
+        ups.vars().iter().count()
+    );
+}

@@ -2,6 +2,7 @@
 
 use super::{Conv, ConvError, Ctx, Flags, Item};
 use crate::number::{Decimal, Ratio};
+use crate::nut::status::Flag;
 use crate::nut::vars::{Text, text};
 use crate::wire::trim_field;
 
@@ -123,7 +124,13 @@ pub fn convert(
             })
         }
         Conv::Bypass => {
-            if bit(value)? {
+            // NUT never clears these on a 0 bit, so TRIM/BOOST/BYPASS outlive the condition
+            // until the next full update (spec §6.11); here every reading decides them.
+            let on = bit(value)?;
+            for flag in [Flag::Trim, Flag::Bypass, Flag::Boost] {
+                ctx.status.set(flag, false);
+            }
+            if on {
                 Ok(Some(to_text(bypass_token(ctx)?.as_bytes())?))
             } else {
                 Ok(None)
