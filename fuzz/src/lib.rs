@@ -1,0 +1,3 @@
+//! Shared pieces of the qxups fuzz targets: input formats, a table-driven device, an executor.
+
+pub mod input;

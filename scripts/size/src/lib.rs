@@ -1,0 +1,65 @@
+//! Shared parts of the size-report images: the panic handler, an executor, a link that reads
+//! its bytes from an opaque buffer, and inputs the optimiser cannot see through.
+//!
+//! Every image is a `no_main` binary whose `_start` runs one use of the core; the linker keeps
+//! only what `_start` reaches, so `.text` is the code that use costs.
+#![no_std]
+
+use core::hint::black_box;
+use core::task::{Context, Poll, Waker};
+
+use qxups::{Transport, TransportError};
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    halt()
+}
+
+/// Stops here for good.
+pub fn halt() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// A Q1 answer, opaque to the optimiser.
+pub fn answer() -> &'static [u8] {
+    black_box(b"(208.4 140.0 208.4 034 59.9 2.05 35.0 00110000\r")
+}
+
+/// Runs a future whose I/O is always ready.
+pub fn block_on<F: core::future::Future>(fut: F) -> F::Output {
+    let mut fut = core::pin::pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// A link whose replies come from an opaque buffer (stands in for a UART driver).
+pub struct Link;
+
+impl Transport for Link {
+    async fn transact(
+        &mut self,
+        command: &[u8],
+        reply: &mut [u8],
+    ) -> Result<usize, TransportError> {
+        black_box(command);
+        let src = answer();
+        let n = black_box(src.len()).min(reply.len());
+        for (d, s) in reply.iter_mut().zip(src).take(n) {
+            *d = *s;
+        }
+        Ok(n)
+    }
+}
+
+/// Keeps the published variables alive.
+pub fn consume(ups: &qxups::Ups) {
+    for v in ups.vars().iter() {
+        black_box(v.value());
+    }
+}
