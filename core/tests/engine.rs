@@ -232,3 +232,16 @@ fn failed_claim_leaves_nothing_published() {
         ups.vars().iter().count()
     );
 }
+
+/// A status answer whose bits cannot be read publishes no `ups.status` at all, rather than
+/// one built from the readable bits (`OB` because the utility bit was garbled).
+#[test]
+fn garbled_status_bits_publish_no_status() {
+    let mut ups = Ups::new(dialect::by_name("megatec").unwrap(), Options::new());
+    assert!(ups.decode(b"Q1\r", b"(bad\r").is_err());
+    assert_eq!(ups.vars().get("ups.status"), None);
+    let garbled_b7 = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 x0000000\r";
+    assert!(ups.decode(b"Q1\r", garbled_b7).is_err());
+    assert_eq!(ups.vars().get("ups.status"), None);
+    assert_eq!(ups.vars().get("input.voltage"), Some("215.0"));
+}

@@ -260,9 +260,7 @@ proptest! {
     /// The typed wire views and number parsers on arbitrary bytes.
     #[test]
     fn wire_views_and_numbers_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        if let Ok(frame) = qxups::wire::q1::Q1Frame::new_checked(&bytes) {
-            let _ = frame.parse();
-        }
+        common::views::exercise(&bytes);
         let _ = Decimal::parse_prefix(&bytes);
         let _ = Decimal::parse_unsigned_field(&bytes);
         for &dialect in AUTODETECT_ORDER {

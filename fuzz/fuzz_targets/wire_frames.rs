@@ -5,24 +5,14 @@
 use libfuzzer_sys::fuzz_target;
 use qxups::dialect::AUTODETECT_ORDER;
 use qxups::number::Decimal;
-use qxups::wire::{identity, q1, ratings, trim_field};
+use qxups::wire::trim_field;
+
+/// The typed views, shared with core's property tests.
+#[path = "../../core/tests/common/views.rs"]
+mod views;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(frame) = q1::Q1Frame::new_checked(data) {
-        let _ = frame.input_voltage();
-        let _ = frame.output_voltage();
-        let _ = frame.battery_voltage();
-        if let Ok(bits) = frame.bits() {
-            let _ = (bits.utility_fail(), bits.battery_low(), bits.beeper_on());
-        }
-        let _ = frame.parse();
-    }
-    if let Ok(frame) = ratings::RatingsFrame::new_checked(data) {
-        let _ = frame.parse();
-    }
-    if let Ok(frame) = identity::IdentityFrame::new_checked(data) {
-        let _ = (frame.manufacturer(), frame.model(), frame.firmware());
-    }
+    views::exercise(data);
     // Each dialect's own checks and windows, as the engine applies them.
     for dialect in AUTODETECT_ORDER {
         for item in dialect.items() {

@@ -377,6 +377,7 @@ impl Ups {
         let mut first_error = None;
         let mut fixed = false;
         let mut status_items = false;
+        let mut status_failed = false;
         self.answer_len = 0;
         self.answered = None;
         for (index, item) in self.dialect.items().enumerate() {
@@ -414,15 +415,19 @@ impl Ups {
                 }
                 self.answered = Some(index);
             }
-            status_items |= item.name == "ups.status" || item.name == "ups.alarm";
+            let status_item = item.name == "ups.status" || item.name == "ups.alarm";
+            status_items |= status_item;
             if let Err(error) = self.convert(item, conv) {
+                // A status built from some of its bits would be a wrong status ("OB" when
+                // the utility bit was garbled): publish none.
+                status_failed |= status_item;
                 first_error.get_or_insert(WalkError {
                     item: item.name,
                     error,
                 });
             }
         }
-        if status_items {
+        if status_items && !status_failed {
             self.commit_alarm();
             self.commit_status();
         }

@@ -63,7 +63,7 @@ impl<'a> Q5Frame<'a> {
     /// always has them).
     pub fn word(&self, at: usize) -> u16 {
         let b = |i: usize| self.0.bytes().get(i).copied().unwrap_or(0);
-        u16::from_be_bytes([b(at), b(at + 1)])
+        u16::from_be_bytes([b(at), at.checked_add(1).map_or(0, b)])
     }
 
     /// Every field.

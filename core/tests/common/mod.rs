@@ -1,6 +1,8 @@
 //! Test support: the vector files, a scripted device, and a tiny executor.
 #![allow(dead_code)]
 
+pub mod views;
+
 use std::path::PathBuf;
 use std::task::{Context, Poll, Waker};
 
