@@ -334,6 +334,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testkit::block_on;
     use crate::{Options, Poll, Ups};
 
     const Q1_OK: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
@@ -357,16 +358,6 @@ mod tests {
                 .map_or(cmd, |(_, a)| a.as_slice());
             reply[..a.len()].copy_from_slice(a);
             Ok(a.len())
-        }
-    }
-
-    fn block_on<F: core::future::Future>(f: F) -> F::Output {
-        let mut f = core::pin::pin!(f);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        loop {
-            if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
         }
     }
 

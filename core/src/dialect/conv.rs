@@ -139,3 +139,49 @@ pub fn convert(
         Conv::Custom(f) => f(ctx, value),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Options, Ups, dialect::megatec};
+
+    #[test]
+    fn bits_are_exactly_one_zero_or_one() {
+        assert_eq!(bit(b"1"), Ok(true));
+        assert_eq!(bit(b"0"), Ok(false));
+        assert_eq!(bit(b"x"), Err(ConvError::NotABit { found: b'x' }));
+        assert!(bit(b"").is_err() && bit(b"01").is_err());
+    }
+
+    #[test]
+    fn fixed_rounds_like_printf() {
+        assert_eq!(fixed(Ratio::frac(3654, 100), 0).unwrap().as_str(), "37");
+        assert_eq!(fixed(Ratio::frac(24, 1), 1).unwrap().as_str(), "24.0");
+        assert_eq!(fixed(Ratio::frac(125, 1000), 2).unwrap().as_str(), "0.12");
+    }
+
+    #[test]
+    fn text_must_be_utf8() {
+        assert_eq!(to_text(b"ok").unwrap().as_str(), "ok");
+        assert_eq!(to_text(&[0xff, 0xfe]), Err(ConvError::NotText));
+    }
+
+    /// Spec §3.3: the voltage ratio picks TRIM, BYPASS or BOOST; outside 0.5..1.5 is an error.
+    #[test]
+    fn b5_token_follows_the_voltage_ratio() {
+        let token = |vi: &str, vo: &str| {
+            let mut ups = Ups::new(&megatec::DIALECT, Options::new());
+            let answer = std::format!("({vi} 195.0 {vo} 014 49.0 22.7 30.0 00100000\r");
+            let result = ups.decode(b"Q1\r", answer.as_bytes());
+            (
+                result.is_ok(),
+                ups.vars().get("ups.status").map(std::string::String::from),
+            )
+        };
+        assert_eq!(token("230.0", "200.0"), (true, Some("OL TRIM".into())));
+        assert_eq!(token("230.0", "230.0"), (true, Some("OL BYPASS".into())));
+        assert_eq!(token("200.0", "230.0"), (true, Some("OL BOOST".into())));
+        assert_eq!(token("230.0", "100.0"), (false, None));
+        assert_eq!(token("100.0", "230.0"), (false, None));
+    }
+}

@@ -37,3 +37,42 @@ pub static DIALECT: Dialect = Dialect {
     accepts: Accepts::LIGHT,
     constants: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::testkit::{Device, block_on};
+    use crate::{Options, Ups};
+
+    const Q1_ANSWER: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
+    const IDENTITY: &[u8] = b"#NOT_A_LIVE_UPS  TESTING    TESTING   \r";
+
+    /// Claims the dialect (as `protocol=`, or autodetecting) on a device playing `table`.
+    fn claim(table: &[(&'static [u8], &'static [u8])], explicit: bool) -> Ups {
+        let mut ups = Ups::new(&DIALECT, Options::new());
+        let mut device = Device::new(table, None);
+        let ok = block_on(ups.claim(&mut device, explicit)).unwrap();
+        assert_eq!(ok, !ups.vars().is_empty());
+        ups
+    }
+
+    const RATINGS: &[u8] = b"#230.0 004 024.0 50.0\r";
+
+    #[test]
+    fn accepts_q1_and_publishes_the_maker() {
+        let ups = claim(&[(blazer::Q1, Q1_ANSWER)], true);
+        assert_eq!(ups.vars().get("input.voltage"), Some("215.0"));
+        let _ = IDENTITY;
+    }
+
+    /// NUT's innovatae claimed every Q1 device, shadowing q2, q6, gtec and q1 (§6.4): when
+    /// autodetecting it also needs the F ratings, which a device refusing them lacks.
+    #[test]
+    fn innovatae_no_longer_shadows_plain_q1_devices() {
+        let mut ups = Ups::new(&DIALECT, Options::new());
+        let mut device = Device::new(&[(blazer::Q1, Q1_ANSWER)], Some(b"NAK\r"));
+        assert!(!block_on(ups.claim(&mut device, false)).unwrap());
+        let ups = claim(&[(blazer::Q1, Q1_ANSWER), (blazer::F, RATINGS)], false);
+        assert_eq!(ups.vars().get("input.voltage"), Some("215.0"));
+    }
+}

@@ -108,6 +108,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testkit::block_on;
     use crate::nut::vars::Vars;
     use crate::{Options, Ups};
 
@@ -132,16 +133,6 @@ mod tests {
                 .map_or(self.other, |(_, a)| a);
             reply[..a.len()].copy_from_slice(a);
             Ok(a.len())
-        }
-    }
-
-    fn block_on<F: core::future::Future>(f: F) -> F::Output {
-        let mut f = core::pin::pin!(f);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        loop {
-            if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
         }
     }
 

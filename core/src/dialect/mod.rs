@@ -37,6 +37,9 @@ pub mod q6;
 pub mod three_phase;
 pub mod zinto;
 
+#[cfg(test)]
+pub(crate) mod testkit;
+
 /// Every dialect, in autodetection order (spec §4, with NUT's shadowing fixed: each dialect
 /// whose probe is a superset of another's comes first and checks something only it answers).
 pub static AUTODETECT_ORDER: &[&Dialect] = &[
@@ -584,5 +587,35 @@ impl Item {
     pub const fn prologue(mut self, prologue: Prologue) -> Self {
         self.prologue = Some(prologue);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dialect_is_named_once_and_found_by_name() {
+        assert_eq!(AUTODETECT_ORDER.len(), 17);
+        for d in AUTODETECT_ORDER {
+            let same = AUTODETECT_ORDER.iter().filter(|o| o.name == d.name).count();
+            assert_eq!(same, 1, "{}", d.name);
+            assert!(core::ptr::eq(by_name(&d.name.to_uppercase()).unwrap(), *d));
+            assert!(!d.version.is_empty() && !d.is_empty(), "{}", d.name);
+        }
+        assert!(by_name("voltronic").is_none());
+    }
+
+    #[test]
+    fn queries_are_distinct_and_in_table_order() {
+        let q: std::vec::Vec<&[u8]> = megatec::DIALECT.queries().collect();
+        assert_eq!(q, [b"Q1\r" as &[u8], b"F\r", b"I\r"]);
+    }
+
+    #[test]
+    fn flags_combine() {
+        let f = Flags::ST.with(Flags::TR);
+        assert!(f.has(Flags::ST) && f.has(Flags::TR) && !f.has(Flags::QP));
+        assert!(f.has(Flags::NONE));
     }
 }

@@ -209,6 +209,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::testkit::block_on;
     use crate::ups::CmdError;
     use crate::{Options, Transport, TransportError, Ups};
     use std::vec::Vec;
@@ -234,16 +235,6 @@ mod tests {
             };
             reply[..answer.len()].copy_from_slice(answer);
             Ok(answer.len())
-        }
-    }
-
-    fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-        let mut fut = core::pin::pin!(fut);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        loop {
-            if let core::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
         }
     }
 
