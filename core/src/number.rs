@@ -166,6 +166,7 @@ const fn pow10(exp: u8) -> i128 {
 
 /// An exact rational number used for every computed value (`num / den`, `den > 0`).
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Ratio {
     num: i128,
     den: i128,

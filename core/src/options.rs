@@ -23,6 +23,7 @@ pub const MAX_PRESETS: usize = 8;
 
 /// Driver options (spec §2.10, §3.8 and the per-dialect options).
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Options {
     /// `norating`: never send `F`.
     pub norating: bool,

@@ -35,6 +35,7 @@ pub const USB_VENDOR: u16 = 0xffff;
 
 /// Dialect state: readings of the last Q5 answer.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct State {
     /// Raw battery voltage `Vb` (0 = none).
     pub battery_voltage_raw: u16,

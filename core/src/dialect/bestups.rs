@@ -25,6 +25,7 @@ use crate::wire::{Check, Window, q1};
 
 /// Dialect state learned from the device.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct State {
     /// The model (PR2, PRO) reports the b5 bypass bit inverted.
     pub inverted_bypass: bool,

@@ -213,6 +213,7 @@ pub fn delay_text(offdelay: i64, out: &mut Cmd) -> Result<(), ConvError> {
 }
 
 /// Writes text into a [`Cmd`].
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Fmt<'a>(pub &'a mut Cmd);
 
 impl Write for Fmt<'_> {

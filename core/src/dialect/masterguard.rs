@@ -45,6 +45,7 @@ impl From<MgError> for ConvError {
 
 /// Dialect state.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct State {
     slave: Option<[u8; 2]>,
     series: Option<Series>,
@@ -92,6 +93,7 @@ impl State {
 
 /// One entry of the model table.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Model {
     /// Prefix of the `WH` model text.
     pub prefix: &'static [u8],

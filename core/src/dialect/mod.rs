@@ -402,6 +402,7 @@ impl CmdCtx<'_> {
 
 /// Per-dialect state learned from the device.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct State {
     /// ablerex: battery readings from the last Q5 answer.
     pub ablerex: ablerex::State,

@@ -120,6 +120,7 @@ pub const ALARM_MAX: usize = 160;
 
 /// The status flags, directly added tokens and alarm text of the walk in progress.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Status {
     bits: u16,
     direct: heapless::Vec<&'static str, 8>,

@@ -52,6 +52,7 @@ pub enum Rw {
 
 /// One published variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Var {
     name: &'static str,
     value: Text,
@@ -75,6 +76,7 @@ impl Var {
 
 /// The variable tree of one UPS, in publication order.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Vars {
     entries: heapless::Vec<Var, VARS_MAX>,
 }

@@ -32,6 +32,7 @@ const PACK_CANDIDATES: [(i64, i64); 17] = [
 
 /// The `runtimecal` model's state.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct RuntimeModel {
     /// Nominal runtime at full charge, seconds.
     nominal: Ratio,
@@ -47,6 +48,7 @@ struct RuntimeModel {
 
 /// Battery estimation state.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Battery {
     /// The multiplier ran for `battery.voltage` in the current walk.
     pub(crate) multiplier_ran: bool,

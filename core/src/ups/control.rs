@@ -78,6 +78,7 @@ impl core::error::Error for SetError {}
 
 /// What a successful setvar did.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SetOutcome {
     /// The value already was that: nothing done.
     Unchanged,

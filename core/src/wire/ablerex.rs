@@ -51,6 +51,7 @@ pub struct Q5Reading {
 
 /// A zero-copy view of a validated Q5 answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q5Frame<'a>(Answer<'a>);
 
 impl<'a> Q5Frame<'a> {

@@ -130,6 +130,7 @@ pub struct IdReading {
 
 /// A zero-copy view of a validated, normalised ID answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct IdFrame<'a>(Answer<'a>);
 
 impl<'a> IdFrame<'a> {

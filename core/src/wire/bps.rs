@@ -31,6 +31,7 @@ pub struct BpsReading {
 
 /// A zero-copy view of a validated BPS answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BpsFrame<'a>(Answer<'a>);
 
 impl<'a> BpsFrame<'a> {

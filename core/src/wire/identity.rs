@@ -41,6 +41,7 @@ pub mod megatec_ic {
 
 /// A zero-copy view of a validated standard-layout identity answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct IdentityFrame<'a>(Answer<'a>);
 
 impl<'a> IdentityFrame<'a> {

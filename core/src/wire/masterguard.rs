@@ -213,6 +213,7 @@ pub struct Fault {
 
 /// A zero-copy view of a validated `FLT` answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct FltFrame<'a>(Answer<'a>);
 
 impl<'a> FltFrame<'a> {

@@ -200,6 +200,7 @@ impl Window {
 
 /// A validated answer: a view over the caller's bytes whose accessors cannot panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Answer<'a> {
     bytes: &'a [u8],
 }

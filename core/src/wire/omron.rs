@@ -131,6 +131,7 @@ pub mod un {
 
     /// A zero-copy view of a validated `UN` answer.
     #[derive(Clone, Copy, Debug)]
+    #[cfg_attr(feature = "defmt", derive(defmt::Format))]
     pub struct UnFrame<'a>(Answer<'a>);
 
     impl<'a> UnFrame<'a> {

@@ -133,6 +133,7 @@ impl From<NumberError> for Q1Error {
 
 /// A zero-copy view of a validated Q1-layout answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q1Frame<'a>(Answer<'a>);
 
 /// Every value of a Q1 answer, by value.

@@ -91,6 +91,7 @@ pub struct Q2Reading {
 
 /// A zero-copy view of a validated Q2 answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q2Frame<'a>(Answer<'a>);
 
 impl<'a> Q2Frame<'a> {

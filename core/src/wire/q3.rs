@@ -112,6 +112,7 @@ pub struct Q3Reading {
 
 /// A zero-copy view of a validated `Q3` answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q3Frame<'a>(Answer<'a>);
 
 impl<'a> Q3Frame<'a> {

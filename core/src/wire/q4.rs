@@ -126,6 +126,7 @@ pub struct Q4Reading {
 
 /// A zero-copy view of a validated Q4 answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q4Frame<'a>(Answer<'a>);
 
 impl<'a> Q4Frame<'a> {

@@ -176,6 +176,7 @@ pub struct Q6Reading {
 
 /// A zero-copy view of a validated Q6 answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Q6Frame<'a>(Answer<'a>);
 
 impl<'a> Q6Frame<'a> {

@@ -35,6 +35,7 @@ pub struct Ratings {
 
 /// A zero-copy view of a validated F answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RatingsFrame<'a>(Answer<'a>);
 
 impl<'a> RatingsFrame<'a> {

@@ -62,6 +62,7 @@ pub struct WaReading {
 
 /// A zero-copy view of a validated WA answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct WaFrame<'a>(Answer<'a>);
 
 impl<'a> WaFrame<'a> {

@@ -109,6 +109,7 @@ pub struct WhReading {
 
 /// A zero-copy view of a validated `WH` answer.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct WhFrame<'a>(Answer<'a>);
 
 impl<'a> WhFrame<'a> {
