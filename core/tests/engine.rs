@@ -40,6 +40,19 @@ fn row(cmd: &str, answer: &str) -> (Vec<u8>, Vec<u8>) {
     (cmd.as_bytes().to_vec(), answer.as_bytes().to_vec())
 }
 
+/// The options of the spec's runtimecal example: `runtimecal=240,100,720,50` and
+/// `default.battery.voltage.nominal=24`.
+fn runtimecal_240_100_720_50() -> Options {
+    let mut options = with_default(Options::new(), "battery.voltage.nominal", "24");
+    options.runtimecal = Some(RuntimeCal {
+        runtime_high: Decimal::from_int(240),
+        load_high: Decimal::from_int(100),
+        runtime_low: Decimal::from_int(720),
+        load_low: Decimal::from_int(50),
+    });
+    options
+}
+
 /// Spec §2.10: the megatec example: N = 24 gives L = 20.80, H = 26.00, and 22.7 V gives 37 %.
 #[test]
 fn voltage_based_charge_worked_example() {
@@ -54,13 +67,7 @@ fn voltage_based_charge_worked_example() {
 /// `default.battery.voltage.nominal=24`: charge 37, runtime 877 s.
 #[test]
 fn runtimecal_worked_example() {
-    let mut options = with_default(Options::new(), "battery.voltage.nominal", "24");
-    options.runtimecal = Some(RuntimeCal {
-        runtime_high: Decimal::from_int(240),
-        load_high: Decimal::from_int(100),
-        runtime_low: Decimal::from_int(720),
-        load_low: Decimal::from_int(50),
-    });
+    let options = runtimecal_240_100_720_50();
     let (ups, _) = run("q1", read_tsv("q1"), options);
     assert_eq!(ups.vars().get("battery.charge"), Some("37"));
     assert_eq!(ups.vars().get("battery.runtime"), Some("877"));
@@ -79,13 +86,7 @@ fn no_runtime_without_runtimecal() {
 /// is lower than on line.
 #[test]
 fn runtime_estimate_drains_on_battery() {
-    let mut options = with_default(Options::new(), "battery.voltage.nominal", "24");
-    options.runtimecal = Some(RuntimeCal {
-        runtime_high: Decimal::from_int(240),
-        load_high: Decimal::from_int(100),
-        runtime_low: Decimal::from_int(720),
-        load_low: Decimal::from_int(50),
-    });
+    let options = runtimecal_240_100_720_50();
     let (mut ups, _) = run("q1", read_tsv("q1"), options);
     let on_line: u32 = ups.vars().get("battery.runtime").unwrap().parse().unwrap();
     let on_battery = vec![row(

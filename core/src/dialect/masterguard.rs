@@ -731,56 +731,33 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
+    use crate::dialect::testkit::{Device, block_on};
     use crate::ups::SetOutcome;
-    use crate::{Options, Transport, TransportError, Ups};
+    use crate::{Options, Ups};
     use std::vec::Vec;
 
     const WH_ANSWER: &[u8] = b"(00 10.06 03.09 A  700  + 0 Bat Pack-19        0 230 50.00 012 02.30 006.00 012.00 018 10 40 160 276 47.00 53.00\r";
     const Q3_ANSWER: &[u8] =
         b"(00 225.9 225.9 229.3 043 50.0 02.27 23.4 017.03 100 00000000 00000000\r";
 
-    /// Answers from a table; anything else is echoed, like NUT's harness.
-    struct Script {
-        table: Vec<(&'static [u8], &'static [u8])>,
-        sent: Vec<Vec<u8>>,
-    }
-
-    impl Script {
-        fn new() -> Self {
-            Self {
-                table: std::vec![
-                    (WH, WH_ANSWER),
-                    (MSO, b"(220 230 240\r"),
-                    (Q3, Q3_ANSWER),
-                    (PNV, b"(PNV=230\r"),
-                    (b"GS,00\r", b"(00,00 0 1\r"),
-                ],
-                sent: Vec::new(),
-            }
-        }
-    }
-
-    impl Transport for Script {
-        async fn transact(
-            &mut self,
-            command: &[u8],
-            reply: &mut [u8],
-        ) -> Result<usize, TransportError> {
-            self.sent.push(command.to_vec());
-            let answer = match self.table.iter().find(|(c, _)| *c == command) {
-                Some((_, a)) => a.to_vec(),
-                None => command.to_vec(),
-            };
-            reply[..answer.len()].copy_from_slice(&answer);
-            Ok(answer.len())
-        }
+    /// Answers from the masterguard table; anything else is echoed, like NUT's harness.
+    fn script() -> Device {
+        Device::new(
+            &[
+                (WH, WH_ANSWER),
+                (MSO, b"(220 230 240\r"),
+                (Q3, Q3_ANSWER),
+                (PNV, b"(PNV=230\r"),
+                (b"GS,00\r", b"(00,00 0 1\r"),
+            ],
+            None,
+        )
     }
 
     /// A claimed masterguard (slave 00, A700-19) with the delays at their defaults.
     fn claimed(options: Options) -> (Ups, bool) {
         let mut ups = Ups::new(&DIALECT, options);
-        let ok = block_on(ups.claim(&mut Script::new(), true)).unwrap();
+        let ok = block_on(ups.claim(&mut script(), true)).unwrap();
         ups.publish("ups.delay.start", "180").unwrap();
         ups.publish("ups.delay.shutdown", "30").unwrap();
         (ups, ok)
@@ -792,19 +769,19 @@ mod tests {
     fn masterguard_command_fails_on_a_reply_that_is_not_an_echo() {
         let (mut ups, ok) = claimed(Options::new());
         assert!(ok);
-        let mut dev = Script::new();
+        let mut dev = script();
         dev.table.push((b"FON\r", b"(NAK\r"));
         let got = block_on(ups.instcmd(&mut dev, "bypass.stop", None));
         assert!(got.is_err(), "{got:?}");
-        let got = block_on(ups.instcmd(&mut Script::new(), "bypass.stop", None));
+        let got = block_on(ups.instcmd(&mut script(), "bypass.stop", None));
         assert!(got.is_ok(), "{got:?}");
     }
 
     fn sent_by(
         ups: &mut Ups,
-        f: impl FnOnce(&mut Ups, &mut Script) -> bool,
+        f: impl FnOnce(&mut Ups, &mut Device) -> bool,
     ) -> (bool, Vec<Vec<u8>>) {
-        let mut dev = Script::new();
+        let mut dev = script();
         let ok = f(ups, &mut dev);
         (ok, dev.sent)
     }
@@ -868,7 +845,7 @@ mod tests {
     #[test]
     fn masterguard_integer_setters_work() {
         let (mut ups, _) = claimed(Options::new());
-        block_on(ups.init(&mut Script::new(), 0)).unwrap();
+        block_on(ups.init(&mut script(), 0)).unwrap();
         let (ok, sent) = sent_by(&mut ups, |u, d| {
             block_on(u.setvar(d, "output.voltage.nominal", "240")) == Ok(SetOutcome::Sent)
         });

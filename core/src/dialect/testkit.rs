@@ -1,6 +1,7 @@
 //! Test support for the dialect unit tests: a scripted device and an executor.
 
-use crate::{Transport, TransportError};
+use crate::dialect::Dialect;
+use crate::{Options, Transport, TransportError, Ups};
 use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
@@ -53,4 +54,23 @@ impl Transport for Device {
         reply[..n].copy_from_slice(&answer[..n]);
         Ok(n)
     }
+}
+
+/// The status answer of the vector tables.
+pub(crate) const Q1_ANSWER: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
+/// The plain 39-byte identity answer of the vector tables.
+pub(crate) const IDENTITY: &[u8] = b"#NOT_A_LIVE_UPS  TESTING    TESTING   \r";
+
+/// Claims `dialect` (as `protocol=` when `explicit`, else autodetecting) on a device playing
+/// `table` (other commands echoed). A failed claim leaves nothing published.
+pub(crate) fn claim(
+    dialect: &'static Dialect,
+    table: &[(&'static [u8], &'static [u8])],
+    explicit: bool,
+) -> Ups {
+    let mut ups = Ups::new(dialect, Options::new());
+    let mut device = Device::new(table, None);
+    let ok = block_on(ups.claim(&mut device, explicit)).unwrap();
+    assert_eq!(ok, !ups.vars().is_empty());
+    ups
 }
