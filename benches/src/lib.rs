@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::task::{Context, Poll as TaskPoll, Waker};
 
 use qxups::dialect::{AUTODETECT_ORDER, Dialect};
+use qxups::trace::unescape;
 use qxups::{Options, Poll, Transport, TransportError, Ups};
 
 /// `../shared/vectors` beside the repository, or `$QXUPS_VECTORS`.
@@ -29,17 +30,9 @@ pub fn file_stem(dialect: &Dialect) -> String {
 pub fn read_tsv(dialect: &Dialect) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     let path = vectors_dir().join(format!("{}.tsv", file_stem(dialect)));
     let text = std::fs::read_to_string(path).ok()?;
-    let unescape = |s: &str| s.replace("\\r", "\r").into_bytes();
     Some(
-        text.lines()
-            .skip(1)
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let mut cols = l.split('\t');
-                let cmd = unescape(cols.next().unwrap_or(""));
-                let answer = unescape(cols.next().unwrap_or(""));
-                (cmd, answer)
-            })
+        qxups::trace::rows(&text)
+            .map(|r| (unescape(r.command).collect(), unescape(r.answer).collect()))
             .collect(),
     )
 }

@@ -37,6 +37,7 @@ pub mod math;
 pub mod number;
 pub mod nut;
 pub mod options;
+pub mod trace;
 pub mod transport;
 pub mod ups;
 pub mod wire;

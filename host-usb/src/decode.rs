@@ -68,58 +68,14 @@ pub fn dialect(name: &str) -> Result<&'static Dialect, UnknownProtocol> {
     by_name(name).ok_or_else(|| UnknownProtocol(name.to_owned()))
 }
 
-/// Turns the escapes people type for control bytes into bytes: `\r` (CR), `\n` (LF), `\t`,
-/// `\0`, `\\` and `\xHH`. A backslash before anything else stays as it is.
+/// Turns the escapes people type for control bytes into bytes ([`qxups::trace::unescape`]).
 pub fn unescape(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        i += 1;
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        let (value, used) = match bytes.get(i) {
-            Some(b'r') => (Some(b'\r'), 1),
-            Some(b'n') => (Some(b'\n'), 1),
-            Some(b't') => (Some(b'\t'), 1),
-            Some(b'0') => (Some(0), 1),
-            Some(b'\\') => (Some(b'\\'), 1),
-            Some(b'x') => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                (hex, 3)
-            }
-            _ => (None, 0),
-        };
-        match value {
-            Some(v) => {
-                out.push(v);
-                i += used;
-            }
-            None => out.push(b'\\'),
-        }
-    }
-    out
+    qxups::trace::unescape(text).collect()
 }
 
-/// Bytes written back as typed: CR as `\r`, LF as `\n`, a backslash as `\\`, other control
-/// and non-ASCII bytes as `\xHH`.
+/// Bytes written back as typed ([`qxups::trace::Escaped`]).
 pub fn escape(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b'\r' => out.push_str("\\r"),
-            b'\n' => out.push_str("\\n"),
-            b'\\' => out.push_str("\\\\"),
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out
+    qxups::trace::Escaped(bytes).to_string()
 }
 
 /// The query of `dialect` that `command` names: as given, or with the missing trailing CR

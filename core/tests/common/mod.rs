@@ -29,27 +29,20 @@ pub fn vectors_dir() -> PathBuf {
 
 /// `\r` written as two characters becomes CR.
 pub fn unescape(s: &str) -> Vec<u8> {
-    s.replace("\\r", "\r").into_bytes()
+    qxups::trace::unescape(s).collect()
 }
 
 /// CR written back as `\r`.
 pub fn escape(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).replace('\r', "\\r")
+    qxups::trace::Escaped(b).to_string()
 }
 
 /// The rows of a `.tsv` file: (command, answer).
 pub fn read_tsv(dialect_file: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let path = vectors_dir().join(format!("{dialect_file}.tsv"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let mut cols = l.split('\t');
-            let cmd = unescape(cols.next().unwrap_or(""));
-            let answer = unescape(cols.next().unwrap_or(""));
-            (cmd, answer)
-        })
+    qxups::trace::rows(&text)
+        .map(|r| (unescape(r.command), unescape(r.answer)))
         .collect()
 }
 

@@ -48,14 +48,9 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
 }
 
 fn parse(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let unescape = |s: &str| s.replace("\\r", "\r").into_bytes();
-    text.lines()
-        .filter(|l| !l.is_empty() && !l.starts_with("command\t"))
-        .map(|l| {
-            let mut cols = l.split('\t');
-            let cmd = unescape(cols.next().unwrap_or(""));
-            (cmd, unescape(cols.next().unwrap_or("")))
-        })
+    let bytes = |s: &str| qxups::trace::unescape(s).collect();
+    qxups::trace::rows(text)
+        .map(|r| (bytes(r.command), bytes(r.answer)))
         .collect()
 }
 

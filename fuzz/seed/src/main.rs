@@ -15,20 +15,13 @@ use input::{Op, Script, flags};
 use qxups::Dialect;
 
 fn unescape(s: &str) -> Vec<u8> {
-    s.replace("\\r", "\r").into_bytes()
+    qxups::trace::unescape(s).collect()
 }
 
 fn read_tsv(path: &Path) -> std::io::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    Ok(std::fs::read_to_string(path)?
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let mut cols = l.split('\t');
-            let cmd = unescape(cols.next().unwrap_or(""));
-            let answer = unescape(cols.next().unwrap_or(""));
-            (cmd, answer)
-        })
+    let text = std::fs::read_to_string(path)?;
+    Ok(qxups::trace::rows(&text)
+        .map(|r| (unescape(r.command), unescape(r.answer)))
         .collect())
 }
 
