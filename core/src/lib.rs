@@ -39,6 +39,7 @@ pub mod nut;
 pub mod options;
 pub mod transport;
 pub mod ups;
+pub mod usb;
 pub mod wire;
 
 pub use dialect::Dialect;
