@@ -1129,3 +1129,72 @@ fn small_reply_buffers_never_panic() {
         }
     }
 }
+
+// ---------------------------------------------------------------- end to end
+
+/// The seed user's device: a 0001:0000 "MEC0003" Hunnox, identified, selected from the table
+/// with no option at all, then claimed, initialised and polled by the hunnox dialect over the
+/// hunnox transport; its actions answered with "UPS No Ack" are accepted.
+#[test]
+fn mec0003_hunnox_end_to_end_without_options() {
+    let (host, delay) = mock();
+    host.set_device(|e| {
+        let Event::ControlIn { setup, .. } = e else {
+            return None;
+        };
+        let text = match setup[2] {
+            0x03 => "(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r",
+            0x0D => "#230.0 000 024.0 50.0\r",
+            0xF3 => "BL100\r",
+            0x00 => return Some(Reply::Data(vec![0x04, 0x03, 0x09, 0x04])),
+            0x01 => "MEC0003",
+            _ => "UPS No Ack",
+        };
+        Some(Reply::Data(string_descriptor(text)))
+    });
+    let mut product = [0u8; 255];
+    let (mut h, mut d) = (host.clone(), delay.clone());
+    let n = block_on(strings::read_identification(
+        &mut h,
+        &mut d,
+        1,
+        &mut product,
+    ))
+    .unwrap();
+    let ids = table::DeviceIds {
+        vid: 0x0001,
+        pid: 0x0000,
+        vendor: None,
+        product: Some(std::str::from_utf8(&product[..n]).unwrap()),
+    };
+    let sel = table::select(ids, None, UsbOptions::default()).unwrap();
+    assert_eq!(sel.subdriver, Subdriver::Hunnox);
+    let mut options = qxups::Options::new();
+    sel.apply(ids, &mut options);
+    let mut t = UsbTransport::new(sel.subdriver, host.clone(), delay, sel.options);
+    assert_eq!(block_on(t.start()), Ok(None)); // noscanlangid: the scan wedges these devices
+    host.take_log();
+
+    let dialect = qxups::dialect::by_name("hunnox").unwrap();
+    let mut ups = qxups::Ups::new(dialect, options);
+    assert!(block_on(ups.claim(&mut t, true)).unwrap());
+    block_on(ups.init(&mut t, 0)).unwrap();
+    block_on(ups.update(&mut t, qxups::Poll::Full, 2_000)).unwrap();
+    let vars = ups.vars();
+    assert_eq!(vars.get("input.voltage"), Some("215.0"));
+    assert_eq!(vars.get("battery.charge"), Some("100"));
+    assert_eq!(vars.get("input.frequency.nominal"), Some("50"));
+    // The wake-up preamble ran once, first, and no read asked for more than 102 bytes after it.
+    let log = host.log();
+    assert_eq!(log[..3], [gs(0, 1026), gs(0, 1026), gs(1, 1026)]);
+    assert!(log[4..].iter().all(|e| match e {
+        Event::ControlIn { setup, .. } => setup[6] == 0x66 && setup[7] == 0,
+        _ => false,
+    }));
+    assert!(
+        !log.iter()
+            .any(|e| matches!(e, Event::ControlIn { setup, .. } if setup[2] == 0x0C))
+    );
+    block_on(ups.instcmd(&mut t, "shutdown.stop", None)).unwrap();
+    block_on(ups.instcmd(&mut t, "beeper.toggle", None)).unwrap();
+}

@@ -544,6 +544,25 @@ pub fn silence(e: UsbError, received_so_far: usize) -> Result<usize, TransportEr
     }
 }
 
+/// Appends a CR after `count` reply characters when there is none among them, the count is
+/// not 0, and `count < buflen - 1` (krauler, fabula, sgs, ippon, omron). Returns the new count.
+pub fn append_cr(reply: &mut [u8], count: usize, buflen: usize) -> usize {
+    let has_cr = reply.get(..count).is_some_and(|t| t.contains(&CR));
+    if count == 0 || has_cr || count >= buflen.saturating_sub(1) {
+        return count;
+    }
+    match reply.get_mut(count) {
+        Some(slot) => {
+            *slot = CR;
+            if let Some(nul) = reply.get_mut(count + 1) {
+                *nul = 0;
+            }
+            count + 1
+        }
+        None => count,
+    }
+}
+
 /// Index of the first CR in `bytes`.
 pub fn find_cr(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == CR)

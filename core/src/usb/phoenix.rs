@@ -20,7 +20,8 @@ pub async fn transact<H: UsbHost>(
     if let Some(UsbError::Stall) =
         stream::drain::<H, 8>(host, DRAIN_READS, stream::READ_TIMEOUT_MS, false).await
     {
-        clear_halt(host, EP_IN).await?;
+        // As in NUT, the command is sent whether or not the halt could be cleared.
+        let _ = clear_halt(host, EP_IN).await;
     }
     let command = command.get(..cypress::MAX_COMMAND).unwrap_or(command);
     stream::send_chunks::<H, 8>(host, command, cypress::REPORT, WRITE_TIMEOUT_MS).await?;

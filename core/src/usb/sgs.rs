@@ -4,7 +4,7 @@
 //! The count byte is read unsigned and capped at 7 and at what arrived, so a count of 0x80+
 //! cannot move the write position backwards as in NUT.
 
-use super::{CR, EP_IN, Setup, UsbError, UsbHost, buflen, find_cr, stream, wrote, zero};
+use super::{EP_IN, Setup, UsbError, UsbHost, append_cr, buflen, stream, wrote, zero};
 use crate::transport::TransportError;
 
 /// SET_REPORT `wValue`: Output report, ID 0.
@@ -75,14 +75,5 @@ pub async fn receive<H: UsbHost>(
         }
         off += count;
     }
-    if off > 0
-        && find_cr(reply.get(..off).unwrap_or(&[])).is_none()
-        && off < buflen.saturating_sub(1)
-    {
-        if let Some(slot) = reply.get_mut(off) {
-            *slot = CR;
-            off += 1;
-        }
-    }
-    Ok(off)
+    Ok(append_cr(reply, off, buflen))
 }

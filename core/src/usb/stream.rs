@@ -1,7 +1,7 @@
 //! The pieces the stream-style transports share (spec §4): a command sent as zero-padded HID
 //! output reports, and a reply reassembled from interrupt IN packets until a CR arrives.
 
-use super::{CR, EP_IN, Setup, UsbHost, find_cr, silence, wrote, zero};
+use super::{CR, EP_IN, Setup, UsbHost, append_cr, echo, find_cr, silence, wrote, zero};
 use crate::transport::TransportError;
 
 /// The interrupt IN timeout of every reply read (§2.4).
@@ -56,25 +56,15 @@ pub async fn receive_until_cr<H: UsbHost, const R: usize>(
 
 /// The length of a one-packet reply (ippon, omron): up to and including the first CR, else
 /// `fallback`; clipped to `buflen - 1` and copied into `reply` (zeroed first), with a CR
-/// appended when none came and there is room.
+/// appended by [`append_cr`] when none came.
 pub fn copy_line(packet: &[u8], fallback: usize, reply: &mut [u8], buflen: usize) -> usize {
     let len = find_cr(packet)
         .map_or(fallback, |p| p + 1)
         .min(buflen.saturating_sub(1))
         .min(packet.len());
     zero(reply);
-    let mut n = 0;
-    for (r, b) in reply.iter_mut().zip(packet.iter().take(len)) {
-        *r = *b;
-        n += 1;
-    }
-    if find_cr(reply.get(..n).unwrap_or(&[])).is_none() && n < buflen.saturating_sub(1) {
-        if let Some(slot) = reply.get_mut(n) {
-            *slot = CR;
-            n += 1;
-        }
-    }
-    n
+    let n = echo(packet.get(..len).unwrap_or(&[]), reply);
+    append_cr(reply, n, buflen)
 }
 
 /// Interrupt IN reads of `N` bytes from 0x81 thrown away, at most `reads` of them, stopping at

@@ -7,6 +7,7 @@
 //! reads it as a C `char`, so on x86 every descriptor of 0x80 bytes or more is refused
 //! (§10 quirk 6); ARM builds of NUT already behave as here.
 
+pub use super::append_cr;
 use super::{CR, DelayNs, Setup, Shutdown, UsbError, UsbHost};
 use crate::number::Decimal;
 
@@ -214,25 +215,6 @@ pub fn is_no_ack(reply: &[u8]) -> bool {
     reply
         .get(..end)
         .is_some_and(|text| text.eq_ignore_ascii_case(NO_ACK))
-}
-
-/// Appends a CR after `count` characters when there is none, the count is not 0, and
-/// `count < buflen - 1` (krauler, fabula). Returns the new count.
-pub fn append_cr(reply: &mut [u8], count: usize, buflen: usize) -> usize {
-    let has_cr = reply.get(..count).is_some_and(|t| t.contains(&CR));
-    if count == 0 || has_cr || count >= buflen.saturating_sub(1) {
-        return count;
-    }
-    match reply.get_mut(count) {
-        Some(slot) => {
-            *slot = CR;
-            if let Some(nul) = reply.get_mut(count + 1) {
-                *nul = 0;
-            }
-            count + 1
-        }
-        None => count,
-    }
 }
 
 /// One row of the command → index tables (§5.1).

@@ -42,8 +42,11 @@ pub enum Reply {
     Fail(UsbError),
 }
 
+/// A device model: answers an IN transfer the queue has no answer for.
+pub type Device = Box<dyn FnMut(&Event) -> Option<Reply>>;
+
 /// The shared script and log.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Script {
     /// Every transfer and delay, in order.
     pub log: Vec<Event>,
@@ -54,14 +57,16 @@ pub struct Script {
     pub outs: VecDeque<Result<usize, UsbError>>,
     /// The cached configuration descriptor (armac); `None` fails the read.
     pub config: Option<Vec<u8>>,
+    /// Answers IN transfers once `ins` is empty; without it they time out.
+    pub device: Option<Device>,
 }
 
 /// The mock host.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MockHost(pub Rc<RefCell<Script>>);
 
 /// The mock delay, logging into the same script.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MockDelay(pub Rc<RefCell<Script>>);
 
 /// A host and a delay sharing one log.
@@ -94,6 +99,10 @@ impl MockHost {
     pub fn set_config(&self, bytes: &[u8]) {
         self.0.borrow_mut().config = Some(bytes.to_vec());
     }
+    /// Installs a device model for IN transfers the queue does not answer.
+    pub fn set_device(&self, device: impl FnMut(&Event) -> Option<Reply> + 'static) {
+        self.0.borrow_mut().device = Some(Box::new(device));
+    }
     /// The log so far.
     pub fn log(&self) -> Vec<Event> {
         self.0.borrow().log.clone()
@@ -107,7 +116,12 @@ impl MockHost {
         self.0.borrow().ins.len()
     }
     fn next_in(&self) -> Option<Reply> {
-        self.0.borrow_mut().ins.pop_front()
+        let mut script = self.0.borrow_mut();
+        if let Some(r) = script.ins.pop_front() {
+            return Some(r);
+        }
+        let last = script.log.last().cloned()?;
+        script.device.as_mut().and_then(|d| d(&last))
     }
     fn next_out(&self, len: usize) -> Result<usize, UsbError> {
         self.0.borrow_mut().outs.pop_front().unwrap_or(Ok(len))
