@@ -1011,6 +1011,34 @@ fn identification_read_retries_and_falls_back_to_0409() {
     );
 }
 
+#[test]
+fn identification_read_with_unreadable_language_list_uses_0409() {
+    let (mut host, mut delay) = mock();
+    for _ in 0..3 {
+        host.fail(UsbError::Stall);
+    }
+    host.answer(&string_descriptor("MEC0003"));
+    let mut out = [0u8; 255];
+    let n = block_on(strings::read_identification(
+        &mut host, &mut delay, 1, &mut out,
+    ))
+    .unwrap();
+    assert_eq!(&out[..n], b"MEC0003");
+    assert_eq!(
+        host.log().last(),
+        Some(&cin([0x80, 0x06, 0x01, 0x03, 0x09, 0x04, 0xFF, 0x00], TO))
+    );
+}
+
+#[test]
+fn langid_scan_failure_does_not_stop_start_up_unless_disconnected() {
+    let (mut t, host) = transport(Subdriver::Krauler, langid(0x0409));
+    host.fail(UsbError::Stall);
+    assert_eq!(block_on(t.start()), Ok(None));
+    host.fail(UsbError::Disconnected);
+    assert_eq!(block_on(t.start()), Err(TransportError::Disconnected));
+}
+
 /// NUT assembles the LANGID from signed bytes: a low byte ≥ 0x80 aborts the driver.
 #[test]
 fn identification_langid_is_unsigned() {

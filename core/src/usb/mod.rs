@@ -44,10 +44,6 @@ pub mod stream;
 pub mod strings;
 pub mod table;
 
-#[cfg(test)]
-#[path = "../../tests/usb_support/mod.rs"]
-pub(crate) mod mock;
-
 /// NUT's reply-buffer size (a 512-byte answer minus its NUL); wire lengths derive from it.
 pub const NUT_BUFLEN: usize = 511;
 /// The interrupt IN endpoint every stream transport reads (armac's interrupt mode aside).
@@ -461,12 +457,17 @@ impl<H: UsbHost, D: DelayNs> UsbTransport<H, D> {
     }
 
     /// The one-time start-up step (§2.5): the langid scan when `langid_fix` is set and
-    /// `noscanlangid` is not. Returns the device's first LANGID when it was read.
+    /// `noscanlangid` is not. Returns the device's first LANGID when it was read; as in NUT the
+    /// scan's failure does not matter, unless the device is gone.
     pub async fn start(&mut self) -> Result<Option<u16>, TransportError> {
         if self.options.langid_fix.is_none() || self.options.noscanlangid {
             return Ok(None);
         }
-        Ok(strings::scan_langid(&mut self.host).await?)
+        match strings::scan_langid(&mut self.host).await {
+            Ok(langid) => Ok(langid),
+            Err(UsbError::Disconnected) => Err(TransportError::Disconnected),
+            Err(_) => Ok(None),
+        }
     }
 
     /// Stall recovery (§2.6): CLEAR_FEATURE(ENDPOINT_HALT) on 0x81.

@@ -164,7 +164,10 @@ pub async fn read_identification<H: UsbHost, D: DelayNs>(
     out: &mut [u8],
 ) -> Result<usize, UsbError> {
     let mut head = [0u8; 4];
-    let n = retry(delay, async |_| read_raw(host, 0, 0, 4, &mut head).await).await?;
+    // A language list that cannot be read at all is as broken as a malformed one.
+    let n = retry(delay, async |_| read_raw(host, 0, 0, 4, &mut head).await)
+        .await
+        .unwrap_or(0);
     let langid = head
         .get(..n)
         .filter(|h| h.len() == 4)

@@ -1,8 +1,8 @@
 //! Test support for the USB transports: a mock host that records every transfer (as SETUP
 //! bytes, endpoints, data and timeouts) and replays scripted responses, a delay that records
-//! what it was asked to wait, and a tiny executor. Shared by the unit tests in `src/usb/`
-//! (included there with `#[path]`) and `tests/usb_vectors.rs`; it names the crate's items
-//! through `super::`, so its parent must import `DelayNs`, `Setup`, `UsbError` and `UsbHost`.
+//! what it was asked to wait, and a tiny executor. Shared by `tests/usb_vectors.rs` and
+//! `tests/usb_properties.rs` (included with `#[path]`); it names the crate's items through
+//! `super::`, so its parent must import `DelayNs`, `Setup`, `UsbError` and `UsbHost`.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
