@@ -12,6 +12,8 @@
 //! * [`nut`] — the NUT variable tree and `ups.status` / `ups.alarm`.
 //! * [`ups`] — [`Ups`], which walks a dialect over any [`Transport`]: claim and autodetection,
 //!   initialisation, quick and full updates, battery estimation, instant commands, setvars.
+//! * [`usb`] — the 14 USB subdrivers as one [`Transport`] over a small async
+//!   [`usb::UsbHost`] trait (control and interrupt transfers), and the USB device table.
 //!
 //! ## The no-panic contract
 //!
@@ -40,6 +42,7 @@ pub mod options;
 pub mod trace;
 pub mod transport;
 pub mod ups;
+pub mod usb;
 pub mod wire;
 
 pub use dialect::Dialect;

@@ -16,6 +16,17 @@ pub enum TransportError {
     Io,
     /// The command does not fit the link (too long, or not representable on a bridge).
     Unsupported,
+    /// The device stopped answering part-way through a reply (a silent device is `Ok(0)`).
+    Timeout,
+    /// The device sent more than was asked for (a USB babble / overflow).
+    Overflow,
+    /// The device is held by another driver.
+    Busy,
+    /// The host may not use the device (permissions).
+    Access,
+    /// The device's answer broke the link's own framing rules (a short report write, a
+    /// reply longer than the reply buffer).
+    Protocol,
 }
 
 impl fmt::Display for TransportError {
@@ -25,6 +36,11 @@ impl fmt::Display for TransportError {
             Self::Stall => "device stalled the request",
             Self::Io => "I/O error",
             Self::Unsupported => "command not supported by this link",
+            Self::Timeout => "device stopped answering mid-reply",
+            Self::Overflow => "device sent more than requested",
+            Self::Busy => "device held by another driver",
+            Self::Access => "no permission to use the device",
+            Self::Protocol => "reply broke the link's framing",
         })
     }
 }
