@@ -37,8 +37,10 @@ pub mod math;
 pub mod number;
 pub mod nut;
 pub mod options;
+pub mod serial;
 pub mod transport;
 pub mod ups;
+pub mod virtual_ups;
 pub mod wire;
 
 pub use dialect::Dialect;

@@ -16,6 +16,8 @@ pub enum TransportError {
     Io,
     /// The command does not fit the link (too long, or not representable on a bridge).
     Unsupported,
+    /// The reply did not fit the reply buffer (a serial line longer than any answer).
+    Overflow,
 }
 
 impl fmt::Display for TransportError {
@@ -25,6 +27,7 @@ impl fmt::Display for TransportError {
             Self::Stall => "device stalled the request",
             Self::Io => "I/O error",
             Self::Unsupported => "command not supported by this link",
+            Self::Overflow => "reply longer than the reply buffer",
         })
     }
 }

@@ -1,0 +1,1 @@
+//! A virtual UPS (in progress).
