@@ -118,6 +118,16 @@ pub trait ControlLines {
     fn set_rts(&mut self, on: bool) -> Result<(), Self::Error>;
 }
 
+impl<T: ControlLines + ?Sized> ControlLines for &mut T {
+    type Error = T::Error;
+    fn set_dtr(&mut self, on: bool) -> Result<(), Self::Error> {
+        (**self).set_dtr(on)
+    }
+    fn set_rts(&mut self, on: bool) -> Result<(), Self::Error> {
+        (**self).set_rts(on)
+    }
+}
+
 /// One serial UPS link: a port `P` (byte stream with a "bytes waiting?" query) and a delay `D`.
 #[derive(Debug)]
 pub struct SerialLink<P, D> {
