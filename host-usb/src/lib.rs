@@ -1,0 +1,2 @@
+//! Linux adapters for qxups.
+pub mod serial;
