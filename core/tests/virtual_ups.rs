@@ -265,6 +265,10 @@ fn every_vector_command_is_understood() {
         let file = d.name.replace('/', "-");
         let mut v = VirtualUps::for_dialect(d).unwrap();
         for (cmd, answer) in common::read_tsv(&file) {
+            // masterguard rows for a second unit (slave 01) of a parallel set: ours is 00.
+            if cmd.ends_with(b",01\r") {
+                continue;
+            }
             let got = v.respond(&cmd).unwrap();
             let shown = common::escape(&cmd);
             assert_ne!(got.as_slice(), cmd.as_slice(), "{}: {shown} echoed", d.name);
@@ -274,7 +278,6 @@ fn every_vector_command_is_understood() {
                 }
             }
             let free_form = matches!(&cmd[..], b"FW?\r" | b"SASV07?\r" | b"Q4\r" | b"FWV\r" | b"PSNR\r")
-                || d.name == "masterguard"
                 // The vector shows the generic 39-byte I; megatec reads the 38-byte IC layout.
                 || (d.name == "megatec" && cmd == b"I\r");
             if answer.first().is_some_and(|b| b.is_ascii_graphic())

@@ -16,7 +16,12 @@
 //! Faults ([`Fault`]) can be injected for a number of transactions: no answer, garbage, a
 //! truncated answer, a USB stall, a disconnect — and a hook for the USB side's wrong
 //! descriptor length, which this command-level device only reports
-//! ([`VirtualUps::descriptor_length_fault`]).
+//! ([`VirtualUps::descriptor_length_fault`]). On the serial face a stall is silence, and a
+//! disconnect makes reads and writes fail until the fault has run its course.
+//!
+//! Where a layout needs it the device keeps to what the dialect can read: hunnox's `BL` is
+//! always three digits (`BL050`; NUT's min length 6 rejects `BL50`), megatec gets the 38-byte
+//! "Megatec IC" `I` layout it parses (spec §5.1), masterguard is slave `00`.
 //!
 //! Two devices cannot be told apart by their answers alone: ablerex plays megatec's answers to
 //! `Q1`/`I` and omron plays q1's, so autodetection needs the USB vendor ID

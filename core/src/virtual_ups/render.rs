@@ -436,16 +436,18 @@ fn masterguard(s: &UpsState, q: &[u8]) -> Option<Reply> {
     }
     match (cmd, addr.is_some()) {
         (b"WH", false) => {
-            o.raw(b"(00 10.06 03.09 A ").int(s.nominal_power, 4);
-            o.raw(b"  + 0 Bat Pack-19        0 ");
-            o.int(s.nominal_voltage / 10, 3)
-                .sp()
-                .fixed(i64::from(s.nominal_frequency) * 10, 2, 2);
-            o.raw(b" 012 02.30 006.00 012.00 018 10 40 160 276 47.00 53.00");
+            // Series A, power right-aligned (`A  700`, `A 1000`: the model table's prefixes).
+            o.raw(b"(00 10.06 03.09 ");
+            let _ = write!(o, "A {:>4}", s.nominal_power);
+            o.raw(b"  + 0 Bat Pack          ").raw(b" 0 ");
+            o.int(s.nominal_voltage / 10, 3).sp();
+            o.fixed(i64::from(s.nominal_frequency) * 10, 2, 2).sp();
+            o.int(s.nominal_battery_voltage / 20, 3);
+            o.raw(b" 02.30 006.00 012.00 018 10 40 160 276 47.00 53.00");
         }
         (b"Q3", false) => {
             o.raw(b"(00 ").tenths(s.input_voltage, 3).sp();
-            o.tenths(s.input_voltage, 3).sp();
+            o.tenths(s.input_fault_voltage, 3).sp();
             o.tenths(s.measured_output_voltage(), 3).sp();
             o.int(s.measured_load(), 3)
                 .sp()
@@ -454,14 +456,16 @@ fn masterguard(s: &UpsState, q: &[u8]) -> Option<Reply> {
             let cells = (s.nominal_battery_voltage / 20).max(1);
             o.fixed(i64::from(s.battery_voltage / cells), 2, 2).sp();
             o.fixed(i64::from(s.temperature), 1, 2).sp();
-            o.fixed(i64::from(s.runtime_s()) * 100 / 60, 2, 3).sp();
-            o.int(s.charge_percent(), 3)
-                .sp()
-                .raw(&s.q1_bits())
-                .raw(b" 00000000");
+            // Runtime as `mmm.ss`.
+            let rt = s.runtime_s();
+            o.int(rt / 60, 3).byte(b'.').int(rt % 60, 2).sp();
+            o.int(s.charge_percent(), 3).sp().raw(&s.q1_bits()).sp();
+            // T7..T3 clear, then the test state: 001 in progress, 000 none.
+            o.raw(b"00000")
+                .raw(if s.test.is_some() { b"001" } else { b"000" });
         }
         (b"GS", true) => {
-            o.raw(b"(00,00 0 1");
+            o.raw(b"(00,00 0 ").byte(if s.beeper { b'1' } else { b'0' });
         }
         (b"GBS", true) => {
             o.raw(b"(00,")
@@ -471,7 +475,9 @@ fn masterguard(s: &UpsState, q: &[u8]) -> Option<Reply> {
             o.fixed(i64::from(s.battery_voltage / cells), 2, 2);
         }
         (b"GSN", true) => {
-            o.raw(b"(00,SSN=").padded(s.serial, 16);
+            let tail = s.serial.len().saturating_sub(4);
+            o.raw(b"(00,SSN=").padded(s.model, 11).sp();
+            o.padded(s.serial.get(tail..).unwrap_or(""), 4);
         }
         (b"DRC", true) => {
             o.raw(b"(00,1869:19:06:37");
@@ -577,6 +583,14 @@ pub(super) fn command(p: Personality, s: &mut UpsState, c: &[u8]) -> bool {
         b"T" => s.test = Some(Test::For(10_000)),
         b"TL" => s.test = Some(Test::UntilLow),
         b"An" | b"Af" if p == Personality::Omron => {}
+        b"TUD,00" | b"FCLR,00" | b"FOFF" | b"FON" if p == Personality::Masterguard => {
+            if c == b"TUD,00" {
+                s.test = Some(Test::UntilLow);
+            }
+        }
+        b"SS---1,00" | b"SS---0,00" if p == Personality::Masterguard => {
+            s.beeper = c == b"SS---1,00";
+        }
         [b'B', b'P', rest @ ..] if p == Personality::Bestups && number(rest).is_some() => {}
         [b'S', b'S', rest @ ..] if p == Personality::Bestups && number(rest).is_some() => {}
         [b'T', rest @ ..] => match number(rest) {
