@@ -298,3 +298,72 @@ fn every_vector_command_is_understood() {
         }
     }
 }
+
+/// A delay that only counts (the virtual UPS answers at once).
+#[derive(Default)]
+struct Clock(u64);
+impl embedded_hal_async::delay::DelayNs for Clock {
+    async fn delay_ns(&mut self, ns: u32) {
+        self.0 += u64::from(ns);
+    }
+}
+
+/// Every dialect also works through the serial link, the virtual UPS being the far end of the
+/// line: its answers survive the line discipline (CR-terminated, one line per command).
+#[test]
+fn every_dialect_over_the_serial_link() {
+    for d in AUTODETECT_ORDER.iter().filter(|d| !is_stub(d)) {
+        let mut v = VirtualUps::for_dialect(d).unwrap();
+        let o = options_for(&v);
+        let mut link = qxups::serial::SerialLink::new(&mut v, Clock::default());
+        let mut ups =
+            block_on(detect(&mut link, None, &o)).unwrap_or_else(|e| panic!("{}: {e}", d.name));
+        assert_eq!(ups.dialect().name, d.name);
+        block_on(ups.init(&mut link, 0)).unwrap_or_else(|e| panic!("{}: {e}", d.name));
+        block_on(ups.update(&mut link, Poll::Full, 2000)).unwrap();
+        assert_eq!(get(&ups, input_voltage_var(&ups)), "215.0", "{}", d.name);
+    }
+}
+
+proptest::proptest! {
+    /// Commands split anywhere give the same answers as whole commands.
+    #[test]
+    fn serial_face_is_chunking_independent(
+        cmds in proptest::collection::vec(
+            proptest::sample::select(vec!["Q1\r", "F\r", "I\r", "Q\r", "XX\r", "\n", "T\r", "CT\r"]),
+            0..12,
+        ),
+        cut in proptest::collection::vec(1usize..7, 1..6),
+    ) {
+        let stream: Vec<u8> = cmds.concat().into_bytes();
+        let mut whole = VirtualUps::new(Personality::Megatec);
+        whole.receive(&stream);
+        let mut parts = VirtualUps::new(Personality::Megatec);
+        let mut rest = &stream[..];
+        for n in cut.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (a, b) = rest.split_at((*n).min(rest.len()));
+            parts.receive(a);
+            rest = b;
+        }
+        let mut x = [0u8; 2048];
+        let mut y = [0u8; 2048];
+        let (nx, ny) = (whole.transmit(&mut x), parts.transmit(&mut y));
+        proptest::prop_assert_eq!(&x[..nx], &y[..ny]);
+        proptest::prop_assert_eq!(whole.state, parts.state);
+    }
+
+    /// Random bytes from the host never make the device panic.
+    #[test]
+    fn serial_face_takes_any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+        for p in [Personality::Megatec, Personality::Omron, Personality::Masterguard, Personality::Bestups] {
+            let mut v = VirtualUps::new(p);
+            v.receive(&bytes);
+            let mut out = [0u8; 2048];
+            let _ = v.transmit(&mut out);
+            v.advance(1000);
+        }
+    }
+}
