@@ -39,10 +39,12 @@ pub mod math;
 pub mod number;
 pub mod nut;
 pub mod options;
+pub mod serial;
 pub mod trace;
 pub mod transport;
 pub mod ups;
 pub mod usb;
+pub mod virtual_ups;
 pub mod wire;
 
 pub use dialect::Dialect;

@@ -18,7 +18,8 @@ pub enum TransportError {
     Unsupported,
     /// The device stopped answering part-way through a reply (a silent device is `Ok(0)`).
     Timeout,
-    /// The device sent more than was asked for (a USB babble / overflow).
+    /// More than was asked for, or more than the reply buffer holds (a USB babble, a serial
+    /// line longer than any answer).
     Overflow,
     /// The device is held by another driver.
     Busy,
@@ -37,7 +38,7 @@ impl fmt::Display for TransportError {
             Self::Io => "I/O error",
             Self::Unsupported => "command not supported by this link",
             Self::Timeout => "device stopped answering mid-reply",
-            Self::Overflow => "device sent more than requested",
+            Self::Overflow => "reply longer than requested or than the reply buffer",
             Self::Busy => "device held by another driver",
             Self::Access => "no permission to use the device",
             Self::Protocol => "reply broke the link's framing",

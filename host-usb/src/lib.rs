@@ -1,4 +1,5 @@
-//! Host-side support for the `qxups` command: decoding captured answers (and, later, the Linux
-//! USB and serial links).
+//! Host-side support for the `qxups` command: decoding captured answers, and the Linux
+//! serial adapter.
 
 pub mod decode;
+pub mod serial;
