@@ -35,6 +35,7 @@
 pub(crate) mod fmt;
 
 pub mod dialect;
+pub mod driver;
 pub mod math;
 pub mod number;
 pub mod nut;
