@@ -14,8 +14,108 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// One reading of the UPS, in upsc's `name: value` format (or JSON).
+    Status(StatusArgs),
+    /// Poll the UPS and print one line per change (or JSON lines); run hooks on power events.
+    Monitor(MonitorArgs),
+    /// Run an instant command (`cmd --list` lists them).
+    Cmd(CmdArgs),
+    /// Set a variable.
+    Set(SetArgs),
     /// Decode captured answers into NUT variables, without a device.
     Decode(DecodeArgs),
+}
+
+/// Which UPS, and how to watch the link: shared by every command that talks to one.
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// Use the built-in virtual UPS speaking DIALECT (default megatec) instead of a device.
+    #[arg(long, value_name = "DIALECT", num_args = 0..=1, default_missing_value = "megatec")]
+    pub simulate: Option<String>,
+    /// The serial port the UPS is on (e.g. /dev/ttyUSB0); without it the UPS is looked for
+    /// on USB.
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<String>,
+    /// The dialect (NUT's `protocol=`); without it, it is autodetected.
+    #[arg(long, value_name = "NAME")]
+    pub protocol: Option<String>,
+    /// Serial cable power lines: normal (DTR on, RTS off), reverse, both, none.
+    #[arg(long, value_name = "MODE", default_value = "normal")]
+    pub cablepower: String,
+    /// Record every exchange to FILE, replayable with `qxups decode --trace FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub capture: Option<std::path::PathBuf>,
+    /// With --simulate: the virtual UPS's mains fail after SECONDS (to try hooks and upsmon).
+    #[arg(long, value_name = "SECONDS", requires = "simulate")]
+    pub simulate_power_fail: Option<u64>,
+    /// -v: log events; -vv: also every frame sent and received.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `qxups status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The device.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// Print one JSON object instead of `name: value` lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `qxups monitor`.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// The device.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// Print JSON lines instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds between polls (NUT's pollinterval).
+    #[arg(long, value_name = "SECONDS", default_value_t = 2)]
+    pub interval: u32,
+    /// Stop after this many polls (default: run until interrupted).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Run CMD (with `sh -c`) when the UPS goes on battery.
+    #[arg(long, value_name = "CMD")]
+    pub on_battery: Option<String>,
+    /// Run CMD (with `sh -c`) when the battery becomes low.
+    #[arg(long, value_name = "CMD")]
+    pub on_low_battery: Option<String>,
+}
+
+/// `qxups cmd`.
+#[derive(Debug, Args)]
+pub struct CmdArgs {
+    /// The device.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// List the instant commands of the UPS and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// The instant command, e.g. beeper.toggle, test.battery.start.quick, shutdown.return.
+    #[arg(value_name = "NAME", required_unless_present = "list")]
+    pub name: Option<String>,
+    /// Its argument, where it takes one (e.g. test.battery.start 600).
+    #[arg(value_name = "ARG")]
+    pub arg: Option<String>,
+}
+
+/// `qxups set`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The device.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// The variable, e.g. ups.delay.shutdown.
+    #[arg(value_name = "VAR")]
+    pub var: String,
+    /// The new value.
+    #[arg(value_name = "VALUE")]
+    pub value: String,
 }
 
 /// `qxups decode`.
@@ -29,17 +129,21 @@ pub struct DecodeArgs {
     /// List every dialect with its query commands and instant commands, then exit.
     #[arg(long, exclusive = true)]
     pub list: bool,
+    /// Replay a trace recorded with `--capture` (its header names the dialect; --protocol
+    /// overrides) and print the variables it yields.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["command", "answers"])]
+    pub trace: Option<std::path::PathBuf>,
     /// The dialect (NUT's `protocol=` value), e.g. megatec, q1, hunnox.
-    #[arg(long, short, value_name = "NAME", required_unless_present = "list")]
+    #[arg(long, short, value_name = "NAME", required_unless_present_any = ["list", "trace"])]
     pub protocol: Option<String>,
     /// The query the answers reply to (`Q1`, `Q1\r`); a missing trailing CR is added.
-    #[arg(long, short, value_name = "CMD", required_unless_present = "list")]
+    #[arg(long, short, value_name = "CMD", required_unless_present_any = ["list", "trace"])]
     pub command: Option<String>,
     /// Print JSON, one object per answer and line, instead of `name: value` lines.
     #[arg(long)]
     pub json: bool,
     /// Answers as captured; `-` reads answers from standard input, one per line (blank lines
     /// are skipped).
-    #[arg(value_name = "ANSWER", required_unless_present = "list")]
+    #[arg(value_name = "ANSWER", required_unless_present_any = ["list", "trace"])]
     pub answers: Vec<String>,
 }

@@ -2,4 +2,6 @@
 //! serial adapter.
 
 pub mod decode;
+pub mod link;
 pub mod serial;
+pub mod session;

@@ -1,6 +1,7 @@
 //! `qxups`: the command-line tool.
 
 mod cli;
+mod commands;
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -12,12 +13,15 @@ use qxups_usb::decode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Status(args) => commands::status(&args),
+        Command::Monitor(args) => commands::monitor(&args),
+        Command::Cmd(args) => commands::cmd(&args),
+        Command::Set(args) => commands::set(&args),
         Command::Decode(args) => run_decode(&args),
     }
 }
 
-/// Exit status for a usage error, as clap uses.
-const USAGE: u8 = 2;
+use commands::USAGE;
 
 fn run_decode(args: &DecodeArgs) -> ExitCode {
     if args.list {
@@ -27,6 +31,9 @@ fn run_decode(args: &DecodeArgs) -> ExitCode {
             .collect();
         print!("{text}");
         return ExitCode::SUCCESS;
+    }
+    if let Some(trace) = &args.trace {
+        return commands::decode_trace(trace, args.protocol.as_deref(), args.json);
     }
     let (Some(protocol), Some(command)) = (&args.protocol, &args.command) else {
         eprintln!("qxups decode: --protocol and --command are required");

@@ -1,0 +1,311 @@
+//! The `qxups` subcommands that talk to a UPS: `status`, `monitor`, `cmd`, `set`, and
+//! `decode --trace`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use qxups::driver::{Config, Event};
+use qxups::serial::CablePower;
+use qxups_usb::decode;
+use qxups_usb::link::trace_protocol;
+use qxups_usb::session::{Session, Setup, Target, json_object, upsc_lines};
+
+use crate::cli::{CmdArgs, DeviceArgs, MonitorArgs, SetArgs, StatusArgs};
+
+/// Exit status for a usage error, as clap uses.
+pub const USAGE: u8 = 2;
+
+/// Whether a command may fall back to the virtual UPS when no device is found: reading is
+/// harmless, but a command meant for a real UPS must never go to a pretend one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fallback {
+    Simulate,
+    Never,
+}
+
+fn setup(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Setup, String> {
+    let protocol = match &args.protocol {
+        Some(name) => Some(decode::dialect(name).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let cable: CablePower = args
+        .cablepower
+        .parse()
+        .map_err(|e| format!("--cablepower {}: {e}", args.cablepower))?;
+    let target = match (&args.simulate, &args.port) {
+        (Some(name), _) => Target::Simulate(decode::dialect(name).map_err(|e| e.to_string())?),
+        (None, Some(path)) if path != "auto" => Target::Serial(path.clone()),
+        (None, _) => match fallback {
+            Fallback::Simulate => {
+                eprintln!(
+                    "qxups: no UPS given and USB support is not built yet; using the built-in \
+                     virtual UPS (--simulate). Give --port /dev/ttyUSB0 for a serial UPS."
+                );
+                Target::Simulate(protocol.unwrap_or(&qxups::dialect::megatec::DIALECT))
+            }
+            Fallback::Never => {
+                return Err("no UPS given: use --port PATH, or --simulate to try it out".into());
+            }
+        },
+    };
+    let config = Config {
+        protocol,
+        poll_interval_ms: interval_s.saturating_mul(1000),
+        ..Config::default()
+    };
+    Ok(Setup {
+        target,
+        config,
+        cable,
+        capture: args.capture.clone(),
+        log_frames: args.verbose >= 2,
+        simulate_power_fail_ms: args.simulate_power_fail.map(|s| s.saturating_mul(1000)),
+    })
+}
+
+fn open(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Session, ExitCode> {
+    let setup = setup(args, interval_s, fallback).map_err(|e| {
+        eprintln!("qxups: {e}");
+        ExitCode::from(USAGE)
+    })?;
+    let mut session = Session::open(setup).map_err(|e| {
+        eprintln!("qxups: {e}");
+        ExitCode::FAILURE
+    })?;
+    match session.until_ready() {
+        Ok(dialect) => {
+            if args.verbose >= 1 {
+                eprintln!("qxups: device recognised as {dialect}");
+            }
+            Ok(session)
+        }
+        Err(e) => {
+            eprintln!("qxups: {e}");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `qxups status`.
+pub fn status(args: &StatusArgs) -> ExitCode {
+    let session = match open(&args.device, 2, Fallback::Simulate) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(vars) = session.vars() else {
+        return ExitCode::FAILURE;
+    };
+    let text = if args.json {
+        format!("{}\n", json_object(vars))
+    } else {
+        upsc_lines(vars)
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// Runs a hook with `sh -c`, its environment telling what happened; never waits for it.
+fn run_hook(cmd: &str, event: &str, status: &str) {
+    let spawned = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .env("QXUPS_EVENT", event)
+        .env("QXUPS_STATUS", status)
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("qxups: hook {cmd:?}: {e}");
+    }
+}
+
+fn has_token(status: Option<&str>, token: &str) -> bool {
+    status.is_some_and(|s| s.split_whitespace().any(|t| t == token))
+}
+
+/// `qxups monitor`.
+pub fn monitor(args: &MonitorArgs) -> ExitCode {
+    let mut session = match open(&args.device, args.interval.max(1), Fallback::Simulate) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    let mut last: BTreeMap<String, String> = BTreeMap::new();
+    let mut polls = 0u64;
+    loop {
+        let now: BTreeMap<String, String> = session
+            .vars()
+            .map(|v| {
+                v.iter()
+                    .map(|v| (v.name().to_owned(), v.value().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let t = session.now_ms();
+        let mut lines = String::new();
+        for (name, value) in &now {
+            let old = last.get(name);
+            if old == Some(value) {
+                continue;
+            }
+            if args.json {
+                let row = serde_json::json!({"t_ms": t, "name": name, "old": old, "new": value});
+                lines.push_str(&format!("{row}\n"));
+            } else if let Some(old) = old {
+                lines.push_str(&format!("+{}s {name}: {old} -> {value}\n", t / 1000));
+            } else {
+                lines.push_str(&format!("{name}: {value}\n"));
+            }
+        }
+        for name in last.keys().filter(|n| !now.contains_key(*n)) {
+            if args.json {
+                let row =
+                    serde_json::json!({"t_ms": t, "name": name, "old": last[name], "new": null});
+                lines.push_str(&format!("{row}\n"));
+            } else {
+                lines.push_str(&format!("+{}s {name}: gone\n", t / 1000));
+            }
+        }
+        let (old_status, new_status) = (
+            last.get("ups.status").map(String::as_str),
+            now.get("ups.status").map(String::as_str),
+        );
+        let status = new_status.unwrap_or("");
+        if let Some(cmd) = &args.on_battery {
+            if has_token(new_status, "OB") && !has_token(old_status, "OB") {
+                run_hook(cmd, "onbattery", status);
+            }
+        }
+        if let Some(cmd) = &args.on_low_battery {
+            if has_token(new_status, "LB") && !has_token(old_status, "LB") {
+                run_hook(cmd, "lowbattery", status);
+            }
+        }
+        if out
+            .write_all(lines.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return ExitCode::SUCCESS; // the reader went away
+        }
+        last = now;
+        if args.count.is_some_and(|n| polls >= n) {
+            return ExitCode::SUCCESS;
+        }
+        let step = session.step();
+        polls += 1;
+        if let Some(event) = step.event {
+            let quiet = matches!(event, Event::Updated { .. });
+            if !quiet || args.device.verbose >= 1 {
+                let line = if args.json {
+                    format!(
+                        "{}\n",
+                        serde_json::json!({"t_ms": session.now_ms(), "event": event.to_string()})
+                    )
+                } else {
+                    format!("# {event}\n")
+                };
+                let _ = out.write_all(line.as_bytes());
+            }
+        }
+    }
+}
+
+/// `qxups cmd`.
+pub fn cmd(args: &CmdArgs) -> ExitCode {
+    let mut session = match open(&args.device, 2, Fallback::Never) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.list {
+        if let Some(ups) = session.driver().ups() {
+            let mut names: Vec<&str> = ups.commands().map(|c| c.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                println!("{n}");
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let Some(name) = &args.name else {
+        return ExitCode::from(USAGE);
+    };
+    match session.instcmd(name, args.arg.as_deref()) {
+        Ok(()) => {
+            println!("OK");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qxups cmd {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `qxups set`.
+pub fn set(args: &SetArgs) -> ExitCode {
+    let mut session = match open(&args.device, 2, Fallback::Never) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match session.setvar(&args.var, &args.value) {
+        Ok(outcome) => {
+            println!("OK ({outcome})");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qxups set {}: {e}", args.var);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `qxups decode --trace FILE`: replays every row of a capture into one UPS and prints what
+/// it publishes. Exit 1 if a row did not decode.
+pub fn decode_trace(path: &std::path::Path, protocol: Option<&str>, json: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("qxups decode: {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(name) = protocol.or_else(|| trace_protocol(&text)) else {
+        eprintln!(
+            "qxups decode: {}: no `# qxups trace protocol=` header; give --protocol",
+            path.display()
+        );
+        return ExitCode::from(USAGE);
+    };
+    let dialect = match decode::dialect(name) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("qxups decode: {e}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let mut ups = qxups::Ups::new(dialect, qxups::Options::new());
+    let mut failed = false;
+    for row in qxups::trace::rows(&text) {
+        let cmd = decode::unescape(row.command);
+        let answer = decode::unescape(row.answer);
+        let is_query = dialect.queries().any(|q| q.eq_ignore_ascii_case(&cmd));
+        if !is_query || answer.is_empty() {
+            continue;
+        }
+        if let Err(e) = ups.decode(&cmd, &answer) {
+            failed = true;
+            eprintln!("qxups decode: {} -> {}: {e}", row.command, row.answer);
+        }
+    }
+    if json {
+        println!("{}", json_object(ups.vars()));
+    } else {
+        print!("{}", upsc_lines(ups.vars()));
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
