@@ -24,6 +24,23 @@ pub enum Command {
     Set(SetArgs),
     /// Decode captured answers into NUT variables, without a device.
     Decode(DecodeArgs),
+    /// Serve the built-in virtual UPS on a pseudo-terminal, for any program that opens a serial
+    /// port (NUT's nutdrv_qx included), until interrupted.
+    Simulate(SimulateArgs),
+}
+
+/// `qxups simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The dialect the virtual UPS speaks.
+    #[arg(value_name = "DIALECT", default_value = "megatec")]
+    pub dialect: String,
+    /// Also make a symbolic link to the pseudo-terminal here (e.g. /tmp/ups-tty).
+    #[arg(long, value_name = "PATH")]
+    pub link: Option<std::path::PathBuf>,
+    /// The mains fail after SECONDS.
+    #[arg(long, value_name = "SECONDS")]
+    pub power_fail: Option<u64>,
 }
 
 /// Which UPS, and how to watch the link: shared by every command that talks to one.

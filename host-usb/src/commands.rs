@@ -11,7 +11,7 @@ use qxups_usb::decode;
 use qxups_usb::link::trace_protocol;
 use qxups_usb::session::{Session, Setup, Target, json_object, upsc_lines};
 
-use crate::cli::{CmdArgs, DeviceArgs, MonitorArgs, SetArgs, StatusArgs};
+use crate::cli::{CmdArgs, DeviceArgs, MonitorArgs, SetArgs, SimulateArgs, StatusArgs};
 
 /// Exit status for a usage error, as clap uses.
 pub const USAGE: u8 = 2;
@@ -307,5 +307,54 @@ pub fn decode_trace(path: &std::path::Path, protocol: Option<&str>, json: bool) 
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `qxups simulate`: serves until killed.
+pub fn simulate(args: &SimulateArgs) -> ExitCode {
+    let dialect = match decode::dialect(&args.dialect) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("qxups simulate: {e}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let Some(ups) = qxups::virtual_ups::VirtualUps::for_dialect(dialect) else {
+        eprintln!(
+            "qxups simulate: the virtual UPS cannot play {}",
+            dialect.name
+        );
+        return ExitCode::FAILURE;
+    };
+    let served = match qxups_usb::pty::PtyUps::serve(ups, args.link.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("qxups simulate: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", served.path().display());
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "qxups simulate: a virtual {} UPS on {}{}; Ctrl-C stops it",
+        dialect.name,
+        served.path().display(),
+        args.link
+            .as_ref()
+            .map(|l| format!(" (also {})", l.display()))
+            .unwrap_or_default()
+    );
+    let start = std::time::Instant::now();
+    let mut failed = false;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if let Some(after) = args.power_fail {
+            if !failed && start.elapsed().as_secs() >= after {
+                failed = true;
+                if let Ok(mut u) = served.ups().lock() {
+                    u.state.power_fail();
+                }
+            }
+        }
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod decode;
 pub mod link;
+pub mod pty;
 pub mod serial;
 pub mod session;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Cmd(args) => commands::cmd(&args),
         Command::Set(args) => commands::set(&args),
         Command::Decode(args) => run_decode(&args),
+        Command::Simulate(args) => commands::simulate(&args),
     }
 }
 
