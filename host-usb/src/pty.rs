@@ -29,7 +29,7 @@ impl PtyUps {
     /// makes a symbolic link to the slave side there.
     pub fn serve(ups: VirtualUps, link: Option<&Path>) -> std::io::Result<Self> {
         let pty = nix::pty::openpty(None, None).map_err(std::io::Error::from)?;
-        let path = PathBuf::from(nix::unistd::ttyname(&pty.slave).map_err(std::io::Error::from)?);
+        let path = nix::unistd::ttyname(&pty.slave).map_err(std::io::Error::from)?;
         // Raw mode on the slave: no echo, no CR/LF translation, as a real serial line.
         let mut t = nix::sys::termios::tcgetattr(&pty.slave).map_err(std::io::Error::from)?;
         nix::sys::termios::cfmakeraw(&mut t);
