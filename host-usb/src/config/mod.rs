@@ -50,6 +50,14 @@ pub fn load(path: &Path) -> Result<ConfFile, ConfigError> {
     parse(&text, &origin)
 }
 
+/// The first of [`NUT_CONF_PATHS`] that exists.
+pub fn default_path() -> Option<PathBuf> {
+    NUT_CONF_PATHS
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
 /// Every `protocol=` value, in autodetection order.
 pub fn protocol_names() -> Vec<&'static str> {
     qxups::dialect::AUTODETECT_ORDER
@@ -310,6 +318,24 @@ impl UpsConfig {
             b.entry(e)?;
         }
         b.finish()
+    }
+}
+
+impl UpsConfig {
+    /// Whether `device` is this UPS and over which transport: the user's filter first, then
+    /// `subdriver=` or the device table (usb-transports.md §2.1 step 4, §6.1). `None`: not
+    /// this configuration's device.
+    pub fn select(&self, device: &UsbIdentity<'_>) -> Option<qxups::usb::table::Selection> {
+        if !self.usb.filter.matches(device) {
+            return None;
+        }
+        let ids = qxups::usb::table::DeviceIds {
+            vid: device.vid,
+            pid: device.pid,
+            vendor: device.vendor,
+            product: device.product,
+        };
+        qxups::usb::table::select(ids, self.usb.subdriver, self.usb.options)
     }
 }
 

@@ -76,6 +76,25 @@ fn a_typical_mec0003_section_parses() {
 }
 
 #[test]
+fn select_applies_the_filter_then_the_table() {
+    let mec = UsbIdentity {
+        vid: 0x0001,
+        pid: 0x0000,
+        product: Some("MEC0003"),
+        ..UsbIdentity::default()
+    };
+    let s = UpsConfig::auto("u").select(&mec).unwrap();
+    assert_eq!(s.subdriver, Subdriver::Hunnox);
+    assert_eq!(s.options.langid_fix, Some(0x0409));
+    let c = section("product = \"other\"").unwrap();
+    assert!(c.select(&mec).is_none());
+    let c = section("subdriver = krauler").unwrap();
+    assert_eq!(c.select(&mec).unwrap().subdriver, Subdriver::Krauler);
+    let unknown = UsbIdentity { vid: 0x1234, ..mec };
+    assert!(UpsConfig::auto("u").select(&unknown).is_none());
+}
+
+#[test]
 fn driver_must_be_a_q_driver() {
     for d in ["nutdrv_qx", "blazer_usb"] {
         assert_eq!(
