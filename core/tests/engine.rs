@@ -246,3 +246,13 @@ fn garbled_status_bits_publish_no_status() {
     assert_eq!(ups.vars().get("ups.status"), None);
     assert_eq!(ups.vars().get("input.voltage"), Some("215.0"));
 }
+
+/// A configured `default.battery.voltage.high` survives the set-up: only the unknown low
+/// threshold is derived from the nominal voltage (NUT replaced both).
+#[test]
+fn a_configured_high_voltage_is_kept() {
+    let options = with_default(Options::new(), "battery.voltage.high", "26.50");
+    let (ups, _) = run("megatec", read_tsv("megatec"), options);
+    assert_eq!(ups.vars().get("battery.voltage.high"), Some("26.50"));
+    assert_eq!(ups.vars().get("battery.voltage.low"), Some("20.80"));
+}

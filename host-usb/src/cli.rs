@@ -46,6 +46,15 @@ pub struct SimulateArgs {
 /// Which UPS, and how to watch the link: shared by every command that talks to one.
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
+    /// Read the UPS's settings from a NUT `ups.conf` (e.g. /etc/nut/ups.conf).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// The section of --config to use (needed when it has several).
+    #[arg(long, value_name = "NAME", requires = "config")]
+    pub ups: Option<String>,
+    /// A ups.conf setting given on the command line, applied after --config's (NUT's `-x`).
+    #[arg(short = 'x', value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Use the built-in virtual UPS speaking DIALECT (default megatec) instead of a device.
     #[arg(long, value_name = "DIALECT", num_args = 0..=1, default_missing_value = "megatec")]
     pub simulate: Option<String>,
@@ -57,8 +66,8 @@ pub struct DeviceArgs {
     #[arg(long, value_name = "NAME")]
     pub protocol: Option<String>,
     /// Serial cable power lines: normal (DTR on, RTS off), reverse, both, none.
-    #[arg(long, value_name = "MODE", default_value = "normal")]
-    pub cablepower: String,
+    #[arg(long, value_name = "MODE")]
+    pub cablepower: Option<String>,
     /// Record every exchange to FILE, replayable with `qxups decode --trace FILE`.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<std::path::PathBuf>,
@@ -90,9 +99,9 @@ pub struct MonitorArgs {
     /// Print JSON lines instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Seconds between polls (NUT's pollinterval).
-    #[arg(long, value_name = "SECONDS", default_value_t = 2)]
-    pub interval: u32,
+    /// Seconds between polls (NUT's pollinterval; default 2, or the config's).
+    #[arg(long, value_name = "SECONDS")]
+    pub interval: Option<u32>,
     /// Stop after this many polls (default: run until interrupted).
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use qxups::driver::{Config, Event};
+use qxups::driver::Event;
 use qxups::serial::CablePower;
+use qxups_usb::config::{self, Entry, Link, UpsConfig};
 use qxups_usb::decode;
 use qxups_usb::link::trace_protocol;
 use qxups_usb::session::{Session, Setup, Target, json_object, upsc_lines};
@@ -24,39 +25,79 @@ enum Fallback {
     Never,
 }
 
-fn setup(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Setup, String> {
-    let protocol = match &args.protocol {
-        Some(name) => Some(decode::dialect(name).map_err(|e| e.to_string())?),
-        None => None,
+/// The ups.conf settings: from --config's section, with -x settings applied last, or the
+/// no-file default (`port = auto`) with the -x settings.
+fn ups_config(args: &DeviceArgs) -> Result<UpsConfig, String> {
+    let extra: Vec<Entry> = args
+        .set
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => Entry::new(k.trim(), Some(v.trim())),
+            None => Entry::new(kv.trim(), None),
+        })
+        .collect();
+    let cfg = match &args.config {
+        Some(path) => config::load(path)
+            .and_then(|file| file.ups_with(args.ups.as_deref(), &extra))
+            .map_err(|e| e.to_string())?,
+        None => {
+            let file = config::parse("[ups]\ndriver = nutdrv_qx\nport = auto\n", "-x")
+                .map_err(|e| e.to_string())?;
+            file.ups_with(Some("ups"), &extra)
+                .map_err(|e| e.to_string())?
+        }
     };
-    let cable: CablePower = args
-        .cablepower
-        .parse()
-        .map_err(|e| format!("--cablepower {}: {e}", args.cablepower))?;
-    let target = match (&args.simulate, &args.port) {
+    for w in &cfg.warnings {
+        eprintln!("qxups: {w}");
+    }
+    Ok(cfg)
+}
+
+fn setup(args: &DeviceArgs, interval_s: Option<u32>, fallback: Fallback) -> Result<Setup, String> {
+    let cfg = ups_config(args)?;
+    let mut engine = cfg.engine.clone();
+    if let Some(name) = &args.protocol {
+        engine.protocol = Some(decode::dialect(name).map_err(|e| e.to_string())?);
+    }
+    if let Some(s) = interval_s {
+        engine.poll_interval_ms = s.saturating_mul(1000);
+    }
+    let cable: CablePower = match args.cablepower.as_deref() {
+        Some(text) => text
+            .parse()
+            .map_err(|e| format!("--cablepower {text}: {e}"))?,
+        None => cfg.cablepower,
+    };
+    let port = args.port.clone().or(match &cfg.link {
+        Link::Serial(path) => Some(path.display().to_string()),
+        Link::Usb => None,
+    });
+    let target = match (&args.simulate, port) {
         (Some(name), _) => Target::Simulate(decode::dialect(name).map_err(|e| e.to_string())?),
-        (None, Some(path)) if path != "auto" => Target::Serial(path.clone()),
+        (None, Some(path)) if path != "auto" => Target::Serial(path),
         (None, _) => match fallback {
             Fallback::Simulate => {
                 eprintln!(
                     "qxups: no UPS given and USB support is not built yet; using the built-in \
                      virtual UPS (--simulate). Give --port /dev/ttyUSB0 for a serial UPS."
                 );
-                Target::Simulate(protocol.unwrap_or(&qxups::dialect::megatec::DIALECT))
+                Target::Simulate(engine.protocol.unwrap_or(&qxups::dialect::megatec::DIALECT))
             }
             Fallback::Never => {
                 return Err("no UPS given: use --port PATH, or --simulate to try it out".into());
             }
         },
     };
-    let config = Config {
-        protocol,
-        poll_interval_ms: interval_s.saturating_mul(1000),
-        ..Config::default()
+    let port = match &target {
+        Target::Simulate(_) => "simulate".to_owned(),
+        Target::Serial(path) => path.clone(),
     };
+    if let Ok(t) = qxups::nut::vars::text(format_args!("{port}")) {
+        engine.port = t;
+    }
     Ok(Setup {
         target,
-        config,
+        config: engine,
         cable,
         capture: args.capture.clone(),
         log_frames: args.verbose >= 2,
@@ -64,7 +105,11 @@ fn setup(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Setup
     })
 }
 
-fn open(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Session, ExitCode> {
+fn open(
+    args: &DeviceArgs,
+    interval_s: Option<u32>,
+    fallback: Fallback,
+) -> Result<Session, ExitCode> {
     let setup = setup(args, interval_s, fallback).map_err(|e| {
         eprintln!("qxups: {e}");
         ExitCode::from(USAGE)
@@ -89,7 +134,7 @@ fn open(args: &DeviceArgs, interval_s: u32, fallback: Fallback) -> Result<Sessio
 
 /// `qxups status`.
 pub fn status(args: &StatusArgs) -> ExitCode {
-    let session = match open(&args.device, 2, Fallback::Simulate) {
+    let session = match open(&args.device, None, Fallback::Simulate) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -124,7 +169,11 @@ fn has_token(status: Option<&str>, token: &str) -> bool {
 
 /// `qxups monitor`.
 pub fn monitor(args: &MonitorArgs) -> ExitCode {
-    let mut session = match open(&args.device, args.interval.max(1), Fallback::Simulate) {
+    let mut session = match open(
+        &args.device,
+        args.interval.map(|i| i.max(1)),
+        Fallback::Simulate,
+    ) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -212,7 +261,7 @@ pub fn monitor(args: &MonitorArgs) -> ExitCode {
 
 /// `qxups cmd`.
 pub fn cmd(args: &CmdArgs) -> ExitCode {
-    let mut session = match open(&args.device, 2, Fallback::Never) {
+    let mut session = match open(&args.device, None, Fallback::Never) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -244,7 +293,7 @@ pub fn cmd(args: &CmdArgs) -> ExitCode {
 
 /// `qxups set`.
 pub fn set(args: &SetArgs) -> ExitCode {
-    let mut session = match open(&args.device, 2, Fallback::Never) {
+    let mut session = match open(&args.device, None, Fallback::Never) {
         Ok(s) => s,
         Err(code) => return code,
     };

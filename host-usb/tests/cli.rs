@@ -171,3 +171,71 @@ fn verbose_logs_every_frame() {
     assert!(err.lines().any(|l| l == "> Q1\\r"), "{err}");
     assert!(err.lines().any(|l| l.starts_with("< (")), "{err}");
 }
+
+fn write_conf(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("qxups-{}-{name}.conf", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A section from an existing NUT install works unchanged.
+#[test]
+fn a_nut_ups_conf_section_is_used() {
+    let path = write_conf(
+        "mec0003",
+        "maxretry = 3\n[mec]\n\tdriver = nutdrv_qx\n\tport = auto\n\tvendorid = 0001\n\tproductid = 0000\n\
+         \tsubdriver = hunnox\n\tprotocol = hunnox\n\tlangid_fix = 0x0409\n\tnovendor\n\tnoscanlangid\n\
+         \tdefault.battery.voltage.high = 26.50\n\tpollinterval = 5\n",
+    );
+    let o = qxups(&[
+        "status",
+        "--simulate",
+        "hunnox",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let text = stdout(&o);
+    for want in [
+        "battery.voltage.high: 26.50",
+        "driver.parameter.pollinterval: 5",
+        "driver.parameter.protocol: hunnox",
+    ] {
+        assert!(text.lines().any(|l| l == want), "{want} missing:\n{text}");
+    }
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn an_unknown_key_names_file_line_and_suggests() {
+    let path = write_conf("typo", "[ups]\ndriver = nutdrv_qx\nport = auto\nnovender\n");
+    let o = qxups(&["status", "--simulate", "--config", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:4:", path.display())), "{err}");
+    assert!(err.contains("did you mean `novendor`?"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn dash_x_settings_apply() {
+    let o = qxups(&[
+        "status",
+        "--simulate",
+        "-x",
+        "pollinterval=7",
+        "-x",
+        "protocol=q1",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .any(|l| l == "driver.parameter.pollinterval: 7"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l == "driver.version.data: Q1 0.08"),
+        "{text}"
+    );
+}

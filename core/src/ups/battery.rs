@@ -201,14 +201,18 @@ impl Battery {
         self.low = read(vars, "battery.voltage.low");
         self.nominal = read(vars, "battery.voltage.nominal");
         if let Some(n) = self.nominal {
-            if self.low.is_none() || self.high.is_none() {
+            // NUT replaces both when either is unknown, losing a configured
+            // `default.battery.voltage.high`; only the unknown one is derived here.
+            if self.low.is_none() {
                 let low = n.try_mul(Ratio::frac(104, 120))?;
-                let high = n.try_mul(Ratio::frac(130, 120))?;
                 vars.set("battery.voltage.low", &fixed(low, 2)?)
                     .map_err(ConvError::from)?;
+                self.low = Some(low);
+            }
+            if self.high.is_none() {
+                let high = n.try_mul(Ratio::frac(130, 120))?;
                 vars.set("battery.voltage.high", &fixed(high, 2)?)
                     .map_err(ConvError::from)?;
-                self.low = Some(low);
                 self.high = Some(high);
             }
         }
