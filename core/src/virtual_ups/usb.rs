@@ -196,10 +196,7 @@ impl VirtualUsb {
 
     /// The device behind `subdriver` with its usual personality ([`default_personality`]).
     pub fn for_subdriver(subdriver: Subdriver) -> Self {
-        Self::new(
-            subdriver,
-            VirtualUps::new(default_personality(subdriver)),
-        )
+        Self::new(subdriver, VirtualUps::new(default_personality(subdriver)))
     }
 
     /// The subdriver whose hardware this plays.
@@ -570,9 +567,7 @@ impl UsbHost for VirtualUsb {
                 }
                 let mut report = [0u8; ABLEREX_REPORT];
                 copy(&self.answer, &mut report);
-                let sent = report
-                    .get(..usize::from(setup.length))
-                    .unwrap_or(&report);
+                let sent = report.get(..usize::from(setup.length)).unwrap_or(&report);
                 Ok(copy(sent, buf))
             }
             _ => Err(UsbError::Stall),
@@ -764,7 +759,9 @@ mod tests {
         let n = encode(b"BL100\r", false, &mut out);
         assert_eq!(
             &out[..n],
-            &[0x0E, 0x03, b'B', 0, b'L', 0, b'1', 0, b'0', 0, b'0', 0, 0x0D, 0]
+            &[
+                0x0E, 0x03, b'B', 0, b'L', 0, b'1', 0, b'0', 0, b'0', 0, 0x0D, 0
+            ]
         );
         let n = encode(b"BL100\r", true, &mut out);
         assert_eq!((n, out[0]), (14, 16));
