@@ -465,3 +465,21 @@ fn unknown_requests_are_stalled() {
         Err(UsbError::Timeout)
     );
 }
+
+/// phoenixtec is the Masterguard cable (§4.7): the masterguard dialect end to end over it,
+/// with its long `WH` / `GS` answers in several 64-byte packets.
+#[test]
+fn masterguard_over_phoenixtec() {
+    use qxups::virtual_ups::{Personality, VirtualUps};
+    let d = VirtualUsb::new(
+        Subdriver::Phoenixtec,
+        VirtualUps::new(Personality::Masterguard),
+    );
+    let (mut t, o) = link(d, UsbOptions::default());
+    let mut ups = block_on(detect(&mut t, None, &o)).unwrap();
+    assert_eq!(ups.dialect().name, "masterguard");
+    block_on(ups.init(&mut t, 0)).unwrap();
+    block_on(ups.update(&mut t, Poll::Full, 2000)).unwrap();
+    assert_eq!(get(&ups, "input.voltage"), "215.0");
+    assert!(get(&ups, "ups.status").contains("OL"));
+}
