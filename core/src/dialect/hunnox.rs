@@ -4,7 +4,9 @@
 //! Fixed here: NUT requires 6 bytes for the `BL` answer, so a charge below 100 (`BL50\r`,
 //! `BL5\r`) fails every update; qxups accepts one to three digits. Autodetection also asks
 //! `BL`, which zinto devices do not answer, so hunnox is tried before zinto and both are
-//! detectable.
+//! detectable. It is also tried before megatec: a MEC0003 device runs with `novendor` (the
+//! device table sets it, `FW?` has no string index), and then megatec's claim is only `Q1`,
+//! which would take every hunnox device; megatec devices do not answer `BL`.
 
 use super::{Accepts, Claim, ConvError, Ctx, Dialect, Flags, Item, blazer, conv};
 use crate::nut::vars::{Text, text};

@@ -6,17 +6,18 @@
 //! answers each query in the layout of the dialect it plays ([`Personality`]), carrying out the
 //! instant commands (`Q`, `C`, `T…`, `CT`, `S…`) on its state.
 //!
-//! Two faces:
+//! Three faces:
 //! * [`Transport`]: command in, answer out, directly under [`crate::Ups`];
+//! * the USB hardware of any subdriver ([`VirtualUsb`], a [`crate::usb::UsbHost`]), for a
+//!   [`crate::usb::UsbTransport`] to talk to at the level of USB requests;
 //! * a serial peer: [`VirtualUps::receive`] takes bytes from the host, [`VirtualUps::transmit`]
 //!   gives back the answer bytes. It also implements the `embedded-io-async` traits and
 //!   [`ControlLines`], so a [`crate::serial::SerialLink`] can run over it, and a pty can be
 //!   served from it on a host.
 //!
 //! Faults ([`Fault`]) can be injected for a number of transactions: no answer, garbage, a
-//! truncated answer, a USB stall, a disconnect — and a hook for the USB side's wrong
-//! descriptor length, which this command-level device only reports
-//! ([`VirtualUps::descriptor_length_fault`]). On the serial face a stall is silence, and a
+//! truncated answer, a USB stall, a disconnect, and a wrong descriptor length byte, which the
+//! USB face applies to its string descriptors ([`VirtualUps::descriptor_length_fault`]). On the serial face a stall is silence, and a
 //! disconnect makes reads and writes fail until the fault has run its course.
 //!
 //! Where a layout needs it the device keeps to what the dialect can read: hunnox's `BL` is
@@ -29,6 +30,7 @@
 
 mod render;
 mod state;
+pub mod usb;
 
 use core::fmt;
 
@@ -40,6 +42,7 @@ use crate::transport::{Transport, TransportError};
 
 pub use render::{MAX_REPLY, Personality, Reply};
 pub use state::{FULL_CHARGE, Shutdown, Test, UpsState};
+pub use usb::{Identity, VirtualUsb};
 
 /// A fault to inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,6 +9,10 @@
 #[allow(dead_code)]
 mod input;
 
+#[path = "../../src/usb.rs"]
+#[allow(dead_code)]
+mod usb;
+
 use std::path::{Path, PathBuf};
 
 use input::{Op, Script, flags};
@@ -83,6 +87,157 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(dir.join(name), bytes)
 }
 
+/// A string descriptor holding `text` as UTF-16LE.
+fn descriptor(text: &str) -> Vec<u8> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let mut d = vec![(2 + 2 * units.len()) as u8, 0x03];
+    for u in units {
+        d.extend_from_slice(&u.to_le_bytes());
+    }
+    d
+}
+
+/// The status reply of usb-transports.md §11.
+const Q1: &[u8] = b"(226.0 195.0 226.0 014 49.0 27.5 30.0 00001000\r";
+
+/// Seeds for the `usb_*` targets from the transport test vectors (usb-transports.md §11).
+fn usb_seeds(corpus: &Path) -> std::io::Result<usize> {
+    use usb::{Packet, stream};
+    let q1_text = std::str::from_utf8(Q1).unwrap_or_default();
+    // TV-11: a krauler status descriptor whose lead is '*'.
+    let tv11 = descriptor(&q1_text.replacen('(', "*", 1));
+    let descriptors: Vec<(&str, Vec<u8>)> = vec![
+        ("tv11-q1", tv11.clone()),
+        ("tv14-f", descriptor("#230.0 000 024.0 50.0\r")),
+        ("tv14-bl", descriptor("BL100\r")),
+        ("no-ack", descriptor("UPS No Ack")),
+        (
+            "tv16",
+            vec![0x0A, 0x03, 0x41, 0x00, 0xE9, 0x00, 0x13, 0x20, 0x0D, 0x00],
+        ),
+        ("tv16-short", tv11[..94].to_vec()),
+        ("tv16-0x82", descriptor(&"A".repeat(64))),
+        ("tv17-mec0003", descriptor("MEC0003")),
+        ("langids", vec![0x04, 0x03, 0x09, 0x04]),
+    ];
+    let dir = corpus.join("usb_descriptors");
+    for (name, d) in &descriptors {
+        write(&dir, &format!("seed-{name}"), d)?;
+    }
+    let pad = |p: &[u8], n: usize| {
+        let mut v = p.to_vec();
+        v.resize(n, 0);
+        v
+    };
+    let q1_8: Vec<Vec<u8>> = Q1.chunks(8).map(|c| pad(c, 8)).collect();
+    let q1_packets: Vec<Packet<'_>> = q1_8.iter().map(|p| Packet::Data(p)).collect();
+    let sgs: Vec<Vec<u8>> = Q1
+        .chunks(7)
+        .map(|c| {
+            let mut p = vec![c.len() as u8];
+            p.extend_from_slice(c);
+            pad(&p, 8)
+        })
+        .collect();
+    let sgs_packets: Vec<Packet<'_>> = sgs.iter().map(|p| Packet::Data(p)).collect();
+    // TV-9: armac's F answer in counted 6-byte packets.
+    let armac: [&[u8]; 11] = [
+        b"\x81#0000",
+        b"\xC120000",
+        b"\x82300000",
+        b"\xC3.0 00",
+        b"\x8300000",
+        b"\xC2 0000",
+        b"\x8120000",
+        b"\xC34.000",
+        b"\x82 5000",
+        b"\xC30.000",
+        b"\x81\r0000",
+    ];
+    let mut armac_packets = vec![Packet::Data(&[]), Packet::Data(&[])];
+    armac_packets.extend(armac.iter().map(|p| Packet::Data(p)));
+    let ippon = pad(Q1, 64);
+    let ablerex = pad(Q1, 47);
+    let q4 = b"(225.0 225.0 226.0 015 50.0 2.27 27.5 00000000 0000 00000 000\r";
+    let hunnox_q1 = descriptor(q1_text);
+    let wake = [0x04, 0x03, 0x09, 0x04];
+    let index = |sd: &str| {
+        qxups::usb::Subdriver::ALL
+            .iter()
+            .position(|s| s.name() == sd)
+            .unwrap_or(0) as u8
+    };
+    let seeds: Vec<(&str, u8, u8, Vec<Packet<'_>>)> = vec![
+        ("tv1-cypress", index("cypress"), 0, q1_packets.clone()),
+        ("tv2-phoenix", index("phoenix"), 0, {
+            let mut v = vec![Packet::Error(0)];
+            v.extend(q1_packets.clone());
+            v
+        }),
+        ("tv3-ippon", index("ippon"), 0, vec![Packet::Data(&ippon)]),
+        ("tv4-omron", index("omron"), 0, vec![Packet::Data(&ippon)]),
+        ("tv5-sgs", index("sgs"), 0, sgs_packets),
+        ("tv6-gtec", index("gtec"), 3, vec![Packet::Data(q4)]),
+        (
+            "tv7-phoenixtec",
+            index("phoenixtec"),
+            4,
+            vec![Packet::Data(b"(12.0 13.6 01:20\r")],
+        ),
+        ("tv8-fuji", index("fuji"), 0, q1_packets),
+        ("tv9-armac", index("armac"), 1, armac_packets),
+        (
+            "tv10-ablerex",
+            index("ablerex"),
+            0,
+            vec![Packet::Data(&ablerex)],
+        ),
+        (
+            "tv11-krauler",
+            index("krauler") | 0x10,
+            0,
+            vec![Packet::Data(&tv11)],
+        ),
+        (
+            "tv14-hunnox",
+            index("hunnox") | 0x30,
+            0,
+            vec![
+                Packet::Data(&wake),
+                Packet::Data(&wake),
+                Packet::Data(&wake),
+                Packet::Data(&hunnox_q1),
+            ],
+        ),
+        (
+            "tv15-snr",
+            index("snr") | 0x10,
+            0,
+            vec![Packet::Error(0), Packet::Data(&tv11)],
+        ),
+    ];
+    let dir = corpus.join("usb_reports");
+    for (name, sel, cmd, packets) in &seeds {
+        let mut bytes = vec![*sel, *cmd, 0];
+        bytes.extend(stream(packets));
+        write(&dir, &format!("seed-{name}"), &bytes)?;
+    }
+    // The device: a Q1 over cypress's reports, then reading the answer.
+    let mut device = vec![index("cypress"), 1, 0x21, 0x09, 0x00, 0x02, 0, 0, 8, 0, 8];
+    device.extend(pad(b"Q1\r", 8));
+    for _ in 0..7 {
+        device.extend([2, 0x81, 8]);
+    }
+    write(&corpus.join("usb_device"), "seed-cypress-q1", &device)?;
+    // A hunnox: wake-up reads, then the status index.
+    let mut device = vec![index("hunnox")];
+    for idx in [0u8, 0, 1, 3] {
+        device.extend([0, 0x80, 0x06, idx, 0x03, 0x09, 0x04, 0x66, 0x00, 40]);
+    }
+    write(&corpus.join("usb_device"), "seed-hunnox-q1", &device)?;
+    Ok(descriptors.len() + seeds.len() + 2)
+}
+
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args_os().skip(1);
     let (Some(vectors), Some(corpus)) = (args.next(), args.next()) else {
@@ -90,6 +245,8 @@ fn main() -> std::io::Result<()> {
         std::process::exit(2);
     };
     let (vectors, corpus) = (PathBuf::from(vectors), PathBuf::from(corpus));
+    let usb = usb_seeds(&corpus)?;
+    eprintln!("seed: {usb} USB seeds written");
     let mut tables: Vec<PathBuf> = std::fs::read_dir(&vectors)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
