@@ -60,8 +60,10 @@ fn an_absent_device_is_not_found() {
 
 #[test]
 fn subdriver_without_ids_is_refused_before_the_bus_is_touched() {
-    let mut c = Criteria::default();
-    c.subdriver = Some(Subdriver::Hunnox);
+    let c = Criteria {
+        subdriver: Some(Subdriver::Hunnox),
+        ..Criteria::default()
+    };
     match open(&c).unwrap_err() {
         OpenError::Criteria(why) => assert!(why.contains("vendorid")),
         other => panic!("{other}"),
