@@ -444,6 +444,35 @@ pub enum Recovery {
     Fatal,
 }
 
+/// The first step §2.6 prescribes for an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Nothing,
+    Fatal,
+    /// Clear the halt on 0x81; if that fails, reset the port and reconnect.
+    ClearHalt,
+    Reconnect,
+    ResetAndReconnect,
+}
+
+/// §2.6 as a table: the action for `error` after `overflows` consecutive overflows, and the
+/// new count. Only a success resets the count ([`UsbDevice::succeeded`]). The transports' own
+/// framing errors (`Protocol`) do not reconnect (§10 quirk 14).
+fn plan(error: TransportError, overflows: u8) -> (Action, u8) {
+    match error {
+        TransportError::Busy => (Action::Fatal, overflows),
+        TransportError::Stall => (Action::ClearHalt, overflows),
+        TransportError::Disconnected | TransportError::Access | TransportError::Io => {
+            (Action::Reconnect, overflows)
+        }
+        TransportError::Overflow => match overflows.saturating_add(1) {
+            n if n >= OVERFLOW_RESET => (Action::ResetAndReconnect, 0),
+            n => (Action::Nothing, n),
+        },
+        _ => (Action::Nothing, overflows),
+    }
+}
+
 /// An open, claimed device: the [`UsbHost`] the subdrivers run over. After
 /// [`UsbDevice::close`] (or a recovery that closed it) every transfer fails with
 /// `Disconnected` until [`UsbDevice::reopen`] succeeds.
@@ -490,7 +519,6 @@ impl UsbDevice {
         self.handle = Some(found.handle);
         // The bus position is the new one; the strings are the same by construction.
         self.identity = found.identity;
-        self.overflows = 0;
         Ok(())
     }
 
@@ -501,9 +529,12 @@ impl UsbDevice {
 
     /// The error handling of §2.6 after a command failed with `error`.
     pub fn recover(&mut self, error: TransportError) -> Recovery {
-        match error {
-            TransportError::Busy => Recovery::Fatal,
-            TransportError::Stall => {
+        let (action, overflows) = plan(error, self.overflows);
+        self.overflows = overflows;
+        match action {
+            Action::Nothing => Recovery::Nothing,
+            Action::Fatal => Recovery::Fatal,
+            Action::ClearHalt => {
                 // Endpoint 0x81 whatever the transport used, as NUT does.
                 let cleared = self
                     .handle
@@ -515,20 +546,11 @@ impl UsbDevice {
                     self.reset_and_close()
                 }
             }
-            TransportError::Disconnected | TransportError::Access | TransportError::Io => {
+            Action::Reconnect => {
                 self.close();
                 Recovery::Reconnect
             }
-            TransportError::Overflow => {
-                self.overflows = self.overflows.saturating_add(1);
-                if self.overflows >= OVERFLOW_RESET {
-                    self.overflows = 0;
-                    self.reset_and_close()
-                } else {
-                    Recovery::Nothing
-                }
-            }
-            _ => Recovery::Nothing,
+            Action::ResetAndReconnect => self.reset_and_close(),
         }
     }
 
@@ -651,5 +673,74 @@ impl Transport for UsbLink {
             Err(e) => self.transport.host_mut().recover(e),
         };
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_is_fatal_and_a_stall_clears_the_halt() {
+        assert_eq!(plan(TransportError::Busy, 0), (Action::Fatal, 0));
+        assert_eq!(plan(TransportError::Stall, 1), (Action::ClearHalt, 1));
+    }
+
+    #[test]
+    fn a_vanished_device_access_or_io_error_reconnects() {
+        for e in [
+            TransportError::Disconnected,
+            TransportError::Access,
+            TransportError::Io,
+        ] {
+            assert_eq!(plan(e, 2), (Action::Reconnect, 2), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_third_overflow_in_a_row_resets_the_port() {
+        assert_eq!(plan(TransportError::Overflow, 0), (Action::Nothing, 1));
+        assert_eq!(plan(TransportError::Overflow, 1), (Action::Nothing, 2));
+        assert_eq!(
+            plan(TransportError::Overflow, 2),
+            (Action::ResetAndReconnect, 0)
+        );
+        // Only a success ends the run (`succeeded`); other errors leave the count alone.
+        assert_eq!(plan(TransportError::Timeout, 2), (Action::Nothing, 2));
+    }
+
+    #[test]
+    fn framing_errors_and_timeouts_do_nothing() {
+        for e in [
+            TransportError::Timeout,
+            TransportError::Protocol,
+            TransportError::Unsupported,
+        ] {
+            assert_eq!(plan(e, 1), (Action::Nothing, 1), "{e}");
+        }
+    }
+
+    #[test]
+    fn timeouts_never_mean_forever() {
+        assert_eq!(timeout(0), Duration::from_millis(1));
+        assert_eq!(timeout(1000), Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn open_errors_map_to_transport_errors() {
+        assert_eq!(
+            TransportError::from(OpenError::Claim(UsbError::Busy)),
+            TransportError::Busy
+        );
+        let e = OpenError::Unopenable {
+            vid: 0x0001,
+            pid: 0,
+            error: UsbError::Access,
+        };
+        assert!(e.to_string().contains("0001:0000"));
+        assert!(!e.is_not_found());
+        assert_eq!(TransportError::from(e), TransportError::Access);
+        assert!(OpenError::NotFound.is_not_found());
+        assert!(OpenError::NoUsb(UsbError::Io).is_not_found());
     }
 }
