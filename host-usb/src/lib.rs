@@ -1,5 +1,5 @@
 //! Host-side support for the `qxups` command: decoding captured answers, and the Linux
-//! serial adapter.
+//! adapters (serial tty, libusb).
 
 pub mod config;
 pub mod udev;
@@ -7,5 +7,7 @@ pub mod udev;
 pub mod decode;
 pub mod link;
 pub mod pty;
+pub mod runtime;
 pub mod serial;
 pub mod session;
+pub mod usb;

@@ -9,7 +9,7 @@
 use std::io::{self, Read as _, Write as _};
 use std::time::Duration;
 
-use embedded_hal_async::delay::DelayNs;
+pub use crate::runtime::{StdDelay, block_on};
 use embedded_io_async::{ErrorKind, ErrorType, Read, ReadReady, Write};
 use qxups::TransportError;
 use qxups::serial::{BAUD_RATE, CablePower, ControlLines, SerialLink};
@@ -172,28 +172,5 @@ impl ControlLines for SerialPort {
             self.port.write_request_to_send(on)?;
         }
         Ok(())
-    }
-}
-
-/// A delay that sleeps the thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct StdDelay;
-
-impl DelayNs for StdDelay {
-    async fn delay_ns(&mut self, ns: u32) {
-        std::thread::sleep(Duration::from_nanos(u64::from(ns)));
-    }
-}
-
-/// Runs a future to completion on this thread. The adapter's futures never wait on a waker
-/// (their calls block), so polling in a loop finishes them.
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::yield_now();
     }
 }
