@@ -205,6 +205,32 @@ impl UsbFilter {
         *self == Self::default()
     }
 
+    /// Sets the criterion `key` (`vendorid`, `productid`, `vendor`, `product`, `serial`, `bus`,
+    /// `device`, `busport`) to the pattern `value`. `Ok(false)`: not a criterion.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<bool, regex::Error> {
+        let slot = match key {
+            "vendorid" => &mut self.vendorid,
+            "productid" => &mut self.productid,
+            "vendor" => &mut self.vendor,
+            "product" => &mut self.product,
+            "serial" => &mut self.serial,
+            "bus" => &mut self.bus,
+            "device" => &mut self.device,
+            "busport" => &mut self.busport,
+            _ => return Ok(false),
+        };
+        *slot = Some(Pattern::new(value)?);
+        Ok(true)
+    }
+
+    /// True when the IDs alone pass (before any string is read).
+    pub fn matches_ids(&self, vid: u16, pid: u16) -> bool {
+        let ok = |p: &Option<Pattern>, id: u16| {
+            p.as_ref().is_none_or(|p| p.is_match(&format!("{id:04x}")))
+        };
+        ok(&self.vendorid, vid) && ok(&self.productid, pid)
+    }
+
     /// True when `device` passes every criterion that is set.
     pub fn matches(&self, device: &UsbIdentity<'_>) -> bool {
         fn ok(p: &Option<Pattern>, text: &str) -> bool {
@@ -319,23 +345,15 @@ impl UpsConfig {
         }
         b.finish()
     }
-}
 
-impl UpsConfig {
-    /// Whether `device` is this UPS and over which transport: the user's filter first, then
-    /// `subdriver=` or the device table (usb-transports.md §2.1 step 4, §6.1). `None`: not
-    /// this configuration's device.
-    pub fn select(&self, device: &UsbIdentity<'_>) -> Option<qxups::usb::table::Selection> {
-        if !self.usb.filter.matches(device) {
-            return None;
+    /// What the USB adapter opens: this section's filters, `subdriver=` and USB options.
+    pub fn usb_criteria(&self) -> crate::usb::Criteria {
+        crate::usb::Criteria {
+            filter: self.usb.filter.clone(),
+            subdriver: self.usb.subdriver,
+            options: self.usb.options,
+            ..crate::usb::Criteria::default()
         }
-        let ids = qxups::usb::table::DeviceIds {
-            vid: device.vid,
-            pid: device.pid,
-            vendor: device.vendor,
-            product: device.product,
-        };
-        qxups::usb::table::select(ids, self.usb.subdriver, self.usb.options)
     }
 }
 

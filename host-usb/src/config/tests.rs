@@ -76,22 +76,24 @@ fn a_typical_mec0003_section_parses() {
 }
 
 #[test]
-fn select_applies_the_filter_then_the_table() {
-    let mec = UsbIdentity {
+fn usb_criteria_apply_the_filter_then_the_table() {
+    use crate::usb::{Identity, choose};
+    let mec = Identity {
         vid: 0x0001,
         pid: 0x0000,
-        product: Some("MEC0003"),
-        ..UsbIdentity::default()
+        product: Some("MEC0003".to_owned()),
+        ..Identity::default()
     };
-    let s = UpsConfig::auto("u").select(&mec).unwrap();
+    let pick = |c: &UpsConfig, id: &Identity| choose(id, &c.usb_criteria(), None).0;
+    let s = pick(&UpsConfig::auto("u"), &mec).unwrap();
     assert_eq!(s.subdriver, Subdriver::Hunnox);
     assert_eq!(s.options.langid_fix, Some(0x0409));
     let c = section("product = \"other\"").unwrap();
-    assert!(c.select(&mec).is_none());
-    let c = section("subdriver = krauler").unwrap();
-    assert_eq!(c.select(&mec).unwrap().subdriver, Subdriver::Krauler);
-    let unknown = UsbIdentity { vid: 0x1234, ..mec };
-    assert!(UpsConfig::auto("u").select(&unknown).is_none());
+    assert!(pick(&c, &mec).is_none());
+    let c = section("vendorid = 0001\nproductid = 0000\nsubdriver = krauler").unwrap();
+    assert_eq!(pick(&c, &mec).unwrap().subdriver, Subdriver::Krauler);
+    let unknown = Identity { vid: 0x1234, ..mec };
+    assert!(pick(&UpsConfig::auto("u"), &unknown).is_none());
 }
 
 #[test]

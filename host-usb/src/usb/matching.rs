@@ -38,6 +38,20 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// This identity as the `ups.conf` filters see it.
+    pub fn view(&self) -> crate::config::UsbIdentity<'_> {
+        crate::config::UsbIdentity {
+            vid: self.vid,
+            pid: self.pid,
+            vendor: self.vendor.as_deref(),
+            product: self.product.as_deref(),
+            serial: self.serial.as_deref(),
+            bus: self.bus,
+            device: self.address,
+            busport: (self.port != 0).then_some(self.port),
+        }
+    }
+
     /// The IDs the core's device table looks at.
     pub fn ids(&self) -> DeviceIds<'_> {
         DeviceIds {
@@ -79,104 +93,9 @@ impl fmt::Display for Identity {
     }
 }
 
-/// The user's device filters (§8): every one that is set must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// `vendorid`.
-    pub vendorid: Option<u16>,
-    /// `productid`.
-    pub productid: Option<u16>,
-    /// `vendor`: iManufacturer, trimmed, whole and case-insensitive; absent reads as "".
-    pub vendor: Option<String>,
-    /// `product`: iProduct, the same way.
-    pub product: Option<String>,
-    /// `serial`: iSerialNumber, the same way.
-    pub serial: Option<String>,
-    /// `bus`: the bus number.
-    pub bus: Option<u8>,
-    /// `device`: the device address.
-    pub device: Option<u8>,
-}
-
-/// A filter value that cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FilterError {
-    /// The option.
-    pub key: String,
-    /// Its value.
-    pub value: String,
-}
-
-impl fmt::Display for FilterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}={:?}: expected a literal number (regular expressions are not supported)",
-            self.key, self.value
-        )
-    }
-}
-
-impl std::error::Error for FilterError {}
-
-/// A 16-bit ID written in hex, with or without `0x`.
-fn parse_hex_id(value: &str) -> Option<u16> {
-    let t = value.trim();
-    let digits = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t);
-    if digits.is_empty() || digits.len() > 4 {
-        return None;
-    }
-    u16::from_str_radix(digits, 16).ok()
-}
-
-/// The white space NUT trims from a device string before matching it.
-fn trim_device_string(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n'))
-}
-
-fn string_filter(wanted: Option<&str>, have: Option<&str>) -> bool {
-    wanted.is_none_or(|w| w.eq_ignore_ascii_case(trim_device_string(have.unwrap_or(""))))
-}
-
-impl Filter {
-    /// Sets the filter named `key` from an `ups.conf` value. `Ok(false)`: `key` is not a
-    /// device filter (the caller handles it).
-    pub fn set(&mut self, key: &str, value: &str) -> Result<bool, FilterError> {
-        let bad = || FilterError {
-            key: key.to_owned(),
-            value: value.to_owned(),
-        };
-        match key {
-            "vendorid" => self.vendorid = Some(parse_hex_id(value).ok_or_else(bad)?),
-            "productid" => self.productid = Some(parse_hex_id(value).ok_or_else(bad)?),
-            "vendor" => self.vendor = Some(value.to_owned()),
-            "product" => self.product = Some(value.to_owned()),
-            "serial" => self.serial = Some(value.to_owned()),
-            "bus" => self.bus = Some(value.trim().parse().map_err(|_| bad())?),
-            "device" => self.device = Some(value.trim().parse().map_err(|_| bad())?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    /// True when the IDs alone pass (the strings are not read yet).
-    pub fn matches_ids(&self, vid: u16, pid: u16) -> bool {
-        self.vendorid.is_none_or(|v| v == vid) && self.productid.is_none_or(|p| p == pid)
-    }
-
-    /// True when every filter that is set matches `id`.
-    pub fn matches(&self, id: &Identity) -> bool {
-        self.matches_ids(id.vid, id.pid)
-            && string_filter(self.vendor.as_deref(), id.vendor.as_deref())
-            && string_filter(self.product.as_deref(), id.product.as_deref())
-            && string_filter(self.serial.as_deref(), id.serial.as_deref())
-            && self.bus.is_none_or(|b| b == id.bus)
-            && self.device.is_none_or(|d| d == id.address)
-    }
-}
+/// The user's `ups.conf` filters: NUT's whole-string, case-insensitive patterns (one
+/// implementation, shared with the configuration parser).
+pub use crate::config::UsbFilter as Filter;
 
 /// Everything that decides which device is opened and how it is driven.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -266,7 +185,7 @@ pub fn choose(
     if previous.is_some_and(|p| !p.same_device(id)) {
         return (None, Reason::NotSameDevice);
     }
-    if !criteria.filter.matches(id) {
+    if !criteria.filter.matches(&id.view()) {
         return (None, Reason::Filtered);
     }
     let ids = id.ids();
@@ -313,39 +232,48 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_hex_with_or_without_0x() {
-        let c = criteria(&[("vendorid", "0665"), ("productid", "0x5161")]);
-        assert_eq!(c.filter.vendorid, Some(0x0665));
-        assert_eq!(c.filter.productid, Some(0x5161));
-        assert!(c.filter.matches(&device(0x0665, 0x5161, None, None)));
-        assert!(!c.filter.matches(&device(0x0665, 0x5162, None, None)));
+    fn ids_are_whole_hex_patterns() {
+        let c = criteria(&[("vendorid", "0665"), ("productid", "5161")]);
+        assert!(c.filter.matches(&device(0x0665, 0x5161, None, None).view()));
+        assert!(!c.filter.matches(&device(0x0665, 0x5162, None, None).view()));
+        assert!(c.filter.matches_ids(0x0665, 0x5161));
+        // NUT's values are regular expressions over the 4-digit hex ID.
+        let c = criteria(&[("vendorid", "06.5")]);
+        assert!(c.filter.matches_ids(0x0665, 1));
         let mut f = Filter::default();
-        assert!(f.set("vendorid", "06.5").is_err());
-        assert!(f.set("vendorid", "10000").is_err());
-        assert!(f.set("bus", "00x").is_err());
-        assert_eq!(f.set("pollinterval", "2"), Ok(false));
+        assert!(f.set("vendorid", "(").is_err());
+        assert!(matches!(f.set("pollinterval", "2"), Ok(false)));
     }
 
     #[test]
     fn strings_match_whole_trimmed_and_case_insensitively() {
         let c = criteria(&[("product", "mec0003")]);
-        assert!(c.filter.matches(&device(1, 0, None, Some("MEC0003"))));
-        assert!(c.filter.matches(&device(1, 0, None, Some(" MEC0003\t\n"))));
-        assert!(!c.filter.matches(&device(1, 0, None, Some("MEC0003X"))));
-        assert!(!c.filter.matches(&device(1, 0, None, None)));
+        assert!(
+            c.filter
+                .matches(&device(1, 0, None, Some("MEC0003")).view())
+        );
+        assert!(
+            c.filter
+                .matches(&device(1, 0, None, Some(" MEC0003\t\n")).view())
+        );
+        assert!(
+            !c.filter
+                .matches(&device(1, 0, None, Some("MEC0003X")).view())
+        );
+        assert!(!c.filter.matches(&device(1, 0, None, None).view()));
         // An absent string is matched as "".
         let c = criteria(&[("vendor", "")]);
-        assert!(c.filter.matches(&device(1, 0, None, None)));
+        assert!(c.filter.matches(&device(1, 0, None, None).view()));
         let c = criteria(&[("serial", "a1")]);
-        assert!(c.filter.matches(&device(1, 0, None, None)));
+        assert!(c.filter.matches(&device(1, 0, None, None).view()));
     }
 
     #[test]
-    fn bus_and_device_are_numbers() {
-        let c = criteria(&[("bus", "003"), ("device", "7")]);
-        assert!(c.filter.matches(&device(1, 0, None, None)));
-        let c = criteria(&[("bus", "4")]);
-        assert!(!c.filter.matches(&device(1, 0, None, None)));
+    fn bus_and_device_are_three_digit_numbers() {
+        let c = criteria(&[("bus", "003"), ("device", "007")]);
+        assert!(c.filter.matches(&device(1, 0, None, None).view()));
+        let c = criteria(&[("bus", "004")]);
+        assert!(!c.filter.matches(&device(1, 0, None, None).view()));
     }
 
     #[test]

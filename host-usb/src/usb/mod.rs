@@ -46,7 +46,7 @@ use qxups::usb::{EP_IN, Setup, UsbError, UsbHost, UsbTransport, strings};
 use rusb::{Context, Device, DeviceDescriptor, DeviceHandle, UsbContext};
 
 pub use error::map_error;
-pub use matching::{Criteria, Filter, FilterError, Identity, Reason, choose};
+pub use matching::{Criteria, Filter, Identity, Reason, choose};
 
 use crate::runtime::{StdDelay, block_on};
 
