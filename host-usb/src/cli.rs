@@ -14,6 +14,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The USB devices seen, the subdriver each would use and why; serial ports with --serial.
+    List(ListArgs),
     /// One reading of the UPS, in upsc's `name: value` format (or JSON).
     Status(StatusArgs),
     /// Poll the UPS and print one line per change (or JSON lines); run hooks on power events.
@@ -172,4 +174,12 @@ pub struct DecodeArgs {
     /// are skipped).
     #[arg(value_name = "ANSWER", required_unless_present_any = ["list", "trace"])]
     pub answers: Vec<String>,
+}
+
+/// `qxups list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Also try these serial ports (each is probed with autodetection).
+    #[arg(long, value_name = "PATH")]
+    pub serial: Vec<String>,
 }

@@ -10,9 +10,9 @@ use qxups::serial::CablePower;
 use qxups_usb::config::{self, Entry, Link, UpsConfig};
 use qxups_usb::decode;
 use qxups_usb::link::trace_protocol;
-use qxups_usb::session::{Session, Setup, Target, json_object, upsc_lines};
+use qxups_usb::session::{Session, SessionError, Setup, Target, json_object, upsc_lines};
 
-use crate::cli::{CmdArgs, DeviceArgs, MonitorArgs, SetArgs, SimulateArgs, StatusArgs};
+use crate::cli::{CmdArgs, DeviceArgs, ListArgs, MonitorArgs, SetArgs, SimulateArgs, StatusArgs};
 
 /// Exit status for a usage error, as clap uses.
 pub const USAGE: u8 = 2;
@@ -53,7 +53,7 @@ fn ups_config(args: &DeviceArgs) -> Result<UpsConfig, String> {
     Ok(cfg)
 }
 
-fn setup(args: &DeviceArgs, interval_s: Option<u32>, fallback: Fallback) -> Result<Setup, String> {
+fn setup(args: &DeviceArgs, interval_s: Option<u32>) -> Result<Setup, String> {
     let cfg = ups_config(args)?;
     let mut engine = cfg.engine.clone();
     if let Some(name) = &args.protocol {
@@ -75,22 +75,12 @@ fn setup(args: &DeviceArgs, interval_s: Option<u32>, fallback: Fallback) -> Resu
     let target = match (&args.simulate, port) {
         (Some(name), _) => Target::Simulate(decode::dialect(name).map_err(|e| e.to_string())?),
         (None, Some(path)) if path != "auto" => Target::Serial(path),
-        (None, _) => match fallback {
-            Fallback::Simulate => {
-                eprintln!(
-                    "qxups: no UPS given and USB support is not built yet; using the built-in \
-                     virtual UPS (--simulate). Give --port /dev/ttyUSB0 for a serial UPS."
-                );
-                Target::Simulate(engine.protocol.unwrap_or(&qxups::dialect::megatec::DIALECT))
-            }
-            Fallback::Never => {
-                return Err("no UPS given: use --port PATH, or --simulate to try it out".into());
-            }
-        },
+        (None, _) => Target::Usb(Box::new(cfg.usb_criteria())),
     };
     let port = match &target {
         Target::Simulate(_) => "simulate".to_owned(),
         Target::Serial(path) => path.clone(),
+        Target::Usb(_) => "auto".to_owned(),
     };
     if let Ok(t) = qxups::nut::vars::text(format_args!("{port}")) {
         engine.port = t;
@@ -110,11 +100,34 @@ fn open(
     interval_s: Option<u32>,
     fallback: Fallback,
 ) -> Result<Session, ExitCode> {
-    let setup = setup(args, interval_s, fallback).map_err(|e| {
+    let mut setup = setup(args, interval_s).map_err(|e| {
         eprintln!("qxups: {e}");
         ExitCode::from(USAGE)
     })?;
-    let mut session = Session::open(setup).map_err(|e| {
+    let opened = match Session::open(setup.clone()) {
+        Err(SessionError::NoDevice(why)) if fallback == Fallback::Simulate => {
+            let dialect = setup
+                .config
+                .protocol
+                .unwrap_or(&qxups::dialect::megatec::DIALECT);
+            eprintln!(
+                "qxups: no UPS found on USB ({why}); running against the built-in virtual UPS \
+                 ({}). Give --port PATH for a serial UPS.",
+                dialect.name
+            );
+            setup.target = Target::Simulate(dialect);
+            if let Ok(t) = qxups::nut::vars::text(format_args!("simulate")) {
+                setup.config.port = t;
+            }
+            Session::open(setup)
+        }
+        Err(SessionError::NoDevice(why)) => {
+            eprintln!("qxups: no UPS found on USB ({why}): give --port PATH for a serial UPS");
+            return Err(ExitCode::FAILURE);
+        }
+        other => other,
+    };
+    let mut session = opened.map_err(|e| {
         eprintln!("qxups: {e}");
         ExitCode::FAILURE
     })?;
@@ -406,4 +419,35 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
             }
         }
     }
+}
+
+/// `qxups list`: every USB device, the subdriver the device table picks for it and why; with
+/// `--serial PATH`, what autodetection finds on each port.
+pub fn list(args: &ListArgs) -> ExitCode {
+    let criteria = qxups_usb::usb::Criteria::default();
+    match qxups_usb::usb::list(&criteria) {
+        Ok(devices) if devices.is_empty() => println!("usb: no devices"),
+        Ok(devices) => {
+            for d in devices {
+                println!("usb {d}");
+            }
+        }
+        Err(e) => println!("usb: {e}"),
+    }
+    for path in &args.serial {
+        let setup = Setup {
+            target: Target::Serial(path.clone()),
+            config: qxups::driver::Config::default(),
+            cable: CablePower::default(),
+            capture: None,
+            log_frames: false,
+            simulate_power_fail_ms: None,
+        };
+        let found = Session::open(setup).and_then(|mut s| s.until_ready());
+        match found {
+            Ok(dialect) => println!("serial {path}: {dialect}"),
+            Err(e) => println!("serial {path}: {e}"),
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -13,6 +13,7 @@ use qxups_usb::decode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::List(args) => commands::list(&args),
         Command::Status(args) => commands::status(&args),
         Command::Monitor(args) => commands::monitor(&args),
         Command::Cmd(args) => commands::cmd(&args),

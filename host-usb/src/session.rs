@@ -20,6 +20,8 @@ pub enum Target {
     Simulate(&'static qxups::Dialect),
     /// A serial port (tty path).
     Serial(String),
+    /// The USB device these criteria select (`port = auto`).
+    Usb(Box<crate::usb::Criteria>),
 }
 
 /// How to open a session.
@@ -46,6 +48,8 @@ pub enum AnyLink {
     Simulated(Box<Simulated>),
     /// A serial port.
     Serial(Box<serial::Link>),
+    /// A USB device.
+    Usb(Box<crate::usb::UsbLink>),
 }
 
 impl Transport for AnyLink {
@@ -57,6 +61,7 @@ impl Transport for AnyLink {
         match self {
             Self::Simulated(s) => s.transact(command, reply).await,
             Self::Serial(s) => s.transact(command, reply).await,
+            Self::Usb(u) => u.transact(command, reply).await,
         }
     }
 }
@@ -66,6 +71,8 @@ impl Transport for AnyLink {
 pub enum SessionError {
     /// The device could not be opened.
     Open(String),
+    /// No USB device was found (nothing plugged in, or a host without USB).
+    NoDevice(String),
     /// The capture file could not be created.
     Capture(std::io::Error),
     /// No dialect recognises the device.
@@ -80,6 +87,7 @@ impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Open(e) => write!(f, "cannot open the device: {e}"),
+            Self::NoDevice(e) => write!(f, "no UPS found on USB: {e}"),
             Self::Capture(e) => write!(f, "cannot create the capture file: {e}"),
             Self::NotSupported => f.write_str(
                 "no dialect recognises the device (try --protocol NAME, or -vv to see the frames)",
@@ -135,6 +143,29 @@ fn open_link(setup: &Setup) -> Result<(AnyLink, DeviceInfo), SessionError> {
             };
             Ok((AnyLink::Serial(Box::new(link)), info))
         }
+        Target::Usb(criteria) => {
+            let mut link = crate::usb::UsbLink::connect(criteria).map_err(|e| {
+                if e.is_not_found() {
+                    SessionError::NoDevice(e.to_string())
+                } else {
+                    SessionError::Open(e.to_string())
+                }
+            })?;
+            let id = link.device().identity().clone();
+            let text = |s: &Option<String>| {
+                s.as_deref()
+                    .and_then(|s| qxups::nut::vars::text(format_args!("{s}")).ok())
+            };
+            let info = DeviceInfo {
+                vendor_id: Some(id.vid),
+                product_id: Some(id.pid),
+                manufacturer: text(&id.vendor),
+                product: text(&id.product),
+                serial: text(&id.serial),
+                link: "usb",
+            };
+            Ok((AnyLink::Usb(Box::new(link)), info))
+        }
     }
 }
 
@@ -151,6 +182,7 @@ impl Session {
             let port = match &setup.target {
                 Target::Simulate(_) => "simulate".to_owned(),
                 Target::Serial(p) => p.clone(),
+                Target::Usb(_) => "auto".to_owned(),
             };
             if let Ok(t) = qxups::nut::vars::text(format_args!("{port}")) {
                 config.port = t;
@@ -180,7 +212,7 @@ impl Session {
     pub fn simulated(&mut self) -> Option<&mut Simulated> {
         match self.link.inner().inner() {
             AnyLink::Simulated(s) => Some(s),
-            AnyLink::Serial(_) => None,
+            AnyLink::Serial(_) | AnyLink::Usb(_) => None,
         }
     }
 

@@ -109,11 +109,40 @@ fn cmd_lists_and_runs_instant_commands() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
 }
 
-/// A command meant for a real UPS never goes to the virtual one by accident.
+/// A command meant for a real UPS never goes to the virtual one by accident (this machine
+/// has no UPS on USB).
 #[test]
-fn cmd_without_a_device_is_a_usage_error() {
+fn cmd_without_a_device_never_falls_back_to_the_virtual_ups() {
     let o = qxups(&["cmd", "shutdown.return"]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stdout(&o).is_empty());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no UPS found"),
+        "{o:?}"
+    );
+}
+
+/// The main command on a machine without a UPS: the monitor says so and runs against the
+/// virtual UPS.
+#[test]
+fn monitor_without_a_device_uses_the_virtual_ups() {
+    let o = qxups(&["monitor", "--count", "0"]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("built-in virtual UPS"),
+        "{o:?}"
+    );
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l == "driver.parameter.port: simulate")
+    );
+}
+
+#[test]
+fn list_runs_without_usb() {
+    let o = qxups(&["list"]);
+    assert!(o.status.success(), "{o:?}");
 }
 
 #[test]
