@@ -515,6 +515,41 @@ mod tests {
         assert!(!d.is_stale());
     }
 
+    /// Truncated answers and silence fail updates with typed errors; the last good values
+    /// stay, and the next good answer is read.
+    #[test]
+    fn truncation_and_silence_fail_typed_and_keep_the_last_values() {
+        let mut ups = VirtualUps::for_dialect(&crate::dialect::q1::DIALECT).unwrap();
+        let mut d = driver(Some("q1"));
+        step(&mut d, &mut ups, 0);
+        let before = d
+            .vars()
+            .unwrap()
+            .get("input.voltage")
+            .map(std::string::String::from);
+        for (n, fault) in [Fault::Truncated, Fault::NoAnswer].into_iter().enumerate() {
+            ups.inject(fault, Some(1));
+            let s = step(&mut d, &mut ups, 2_000 * (n as u64 + 1));
+            assert!(
+                matches!(s.event, Some(Event::UpdateFailed(_))),
+                "{fault:?}: {s:?}"
+            );
+            assert_eq!(
+                d.vars()
+                    .unwrap()
+                    .get("input.voltage")
+                    .map(std::string::String::from),
+                before
+            );
+        }
+        ups.state.input_voltage = 2301;
+        assert!(matches!(
+            step(&mut d, &mut ups, 30_000).event,
+            Some(Event::Updated { .. })
+        ));
+        assert_eq!(d.vars().unwrap().get("input.voltage"), Some("230.1"));
+    }
+
     #[test]
     fn unplug_and_replug_recover_the_same_dialect() {
         let mut ups = VirtualUps::for_dialect(&crate::dialect::hunnox::DIALECT).unwrap();
