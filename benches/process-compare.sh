@@ -55,10 +55,10 @@ measure() {
 }
 # The pid of the descendant of process $1 that runs the binary $2, once it runs.
 running_under() {
-  local exe want todo p kids
+  local root="$1" exe want todo p kids
   want="$(readlink -f "$2")"
   for _ in $(seq 50); do
-    todo="$1"
+    todo="$root"
     while test -n "$todo"; do
       set -- $todo
       p="$1"
@@ -75,7 +75,7 @@ running_under() {
     done
     sleep 0.1
   done
-  echo "no process runs $want under $1" >&2
+  echo "no process runs $want under $root" >&2
   return 1
 }
 # "user_ms sys_ms" from a `times` output (its second line: the children).
@@ -141,10 +141,11 @@ read -r uu us < <(cpu "$dir/upsd.cpu")
 qm="$(tail -1 "$dir/qxups.rss")" dm="$(tail -1 "$dir/nutdrv_qx.rss")" um="$(tail -1 "$dir/upsd.rss")"
 printf '\n%s, %s polls at 1 s (wall %ss; NUT ups.status seen through upsd: %s)\n\n' \
   "$PROTOCOL" "$POLLS" "$wall" "$status"
-printf '| process | user ms | sys ms | CPU ms | peak RSS KiB |\n'
-printf '|---|---:|---:|---:|---:|\n'
-printf '| qxups monitor | %d | %d | %d | %d |\n' "$qu" "$qs" $((qu + qs)) "$qm"
-printf '| nutdrv_qx | %d | %d | %d | %d |\n' "$du" "$ds" $((du + ds)) "$dm"
-printf '| upsd | %d | %d | %d | %d |\n' "$uu" "$us" $((uu + us)) "$um"
-printf '| nutdrv_qx + upsd | %d | %d | %d | %d |\n' $((du + uu)) $((ds + us)) \
-  $((du + ds + uu + us)) $((dm + um))
+row() { printf '| %s | %d | %d | %d | %d | %d |\n' "$1" "$2" "$3" $(($2 + $3)) $((($2 + $3) * 1000 / POLLS)) "$4"; }
+printf '| process | user ms | sys ms | CPU ms | CPU µs/poll | peak RSS KiB |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+row "qxups monitor" "$qu" "$qs" "$qm"
+row "nutdrv_qx" "$du" "$ds" "$dm"
+row "upsd" "$uu" "$us" "$um"
+row "nutdrv_qx + upsd" $((du + uu)) $((ds + us)) $((dm + um))
+printf '\n(The user/system split is the kernel'"'"'s tick sampling; at these totals compare CPU ms.)\n'
