@@ -114,12 +114,12 @@ export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state"
 echo "nutdrv_qx + upsd: the same for ${wall}s ..." >&2
 measure "$dir/nutdrv_qx" "$NUTDRV_QX" -a ups -F -u root &
 pids+=($!)
-driver="$(running_under $! "$NUTDRV_QX")"
+driver="$(running_under $! "$NUTDRV_QX")" || { cat "$dir/nutdrv_qx.err" >&2; exit 1; }
 pids+=("$driver")
 for _ in $(seq 50); do ls "$dir/state"/nutdrv_qx-ups* >/dev/null 2>&1 && break; sleep 0.1; done
 measure "$dir/upsd" "$UPSD" -F -u root &
 pids+=($!)
-server="$(running_under $! "$UPSD")"
+server="$(running_under $! "$UPSD")" || { cat "$dir/upsd.err" >&2; exit 1; }
 pids+=("$server")
 start=$(date +%s.%N)
 sleep 2
