@@ -43,6 +43,11 @@ pub struct SimulateArgs {
     /// The mains fail after SECONDS.
     #[arg(long, value_name = "SECONDS")]
     pub power_fail: Option<u64>,
+    /// The layout of the `I` (identity) answer: `native` (what the dialect reads; megatec's is
+    /// the 38-byte Megatec IC one) or `classic` (the plain 39-byte one, which NUT 2.8.0's
+    /// megatec needs).
+    #[arg(long, value_name = "LAYOUT", default_value = "native", value_parser = ["native", "classic"])]
+    pub identity: String,
 }
 
 /// Which UPS, and how to watch the link: shared by every command that talks to one.

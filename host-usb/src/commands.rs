@@ -381,13 +381,16 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    let Some(ups) = qxups::virtual_ups::VirtualUps::for_dialect(dialect) else {
+    let Some(mut ups) = qxups::virtual_ups::VirtualUps::for_dialect(dialect) else {
         eprintln!(
             "qxups simulate: the virtual UPS cannot play {}",
             dialect.name
         );
         return ExitCode::FAILURE;
     };
+    if args.identity == "classic" {
+        ups.set_identity(qxups::virtual_ups::Identity::Classic);
+    }
     let served = match qxups_usb::pty::PtyUps::serve(ups, args.link.as_deref()) {
         Ok(s) => s,
         Err(e) => {

@@ -22,7 +22,9 @@
 //!
 //! Where a layout needs it the device keeps to what the dialect can read: hunnox's `BL` is
 //! always three digits (`BL050`; NUT's min length 6 rejects `BL50`), megatec gets the 38-byte
-//! "Megatec IC" `I` layout it parses (spec §5.1), masterguard is slave `00`.
+//! "Megatec IC" `I` layout it parses (spec §5.1), masterguard is slave `00`. The identity
+//! layout can be switched to the plain 39-byte one ([`Identity::Classic`],
+//! [`VirtualUps::set_identity`]): older NUT releases (Debian's 2.8.0) refuse megatec's 38 bytes.
 //!
 //! Two devices cannot be told apart by their answers alone: ablerex plays megatec's answers to
 //! `Q1`/`I` and omron plays q1's, so autodetection needs the USB vendor ID
@@ -40,7 +42,7 @@ use crate::dialect::Dialect;
 use crate::serial::{ControlLines, Feed, LineBuffer};
 use crate::transport::{Transport, TransportError};
 
-pub use render::{MAX_REPLY, Personality, Reply};
+pub use render::{Identity, MAX_REPLY, Personality, Reply};
 pub use state::{FULL_CHARGE, Shutdown, Test, UpsState};
 pub use usb::{Identity, VirtualUsb};
 
@@ -104,6 +106,7 @@ pub struct VirtualUps {
     /// What it measures; change it freely.
     pub state: UpsState,
     personality: Personality,
+    identity: Identity,
     fault: Option<Fault>,
     /// Transactions the fault still applies to (`None`: until cleared).
     fault_left: Option<u32>,
@@ -138,6 +141,7 @@ impl VirtualUps {
         Self {
             state,
             personality,
+            identity: Identity::Native,
             fault: None,
             fault_left: None,
             noise: 0x2545_f491,
@@ -158,6 +162,16 @@ impl VirtualUps {
     /// The personality.
     pub fn personality(&self) -> Personality {
         self.personality
+    }
+
+    /// Answers `I\r` in `layout` from now on (default [`Identity::Native`]).
+    pub fn set_identity(&mut self, layout: Identity) {
+        self.identity = layout;
+    }
+
+    /// The layout of the identity answer.
+    pub fn identity(&self) -> Identity {
+        self.identity
     }
 
     /// Transactions answered so far (faulty ones included).
@@ -244,7 +258,7 @@ impl VirtualUps {
     pub fn respond(&mut self, command: &[u8]) -> Result<Reply, TransportError> {
         self.transactions = self.transactions.wrapping_add(1);
         let fault = self.take_fault();
-        let answer = render::reply(self.personality, &mut self.state, command);
+        let answer = render::reply(self.personality, self.identity, &mut self.state, command);
         match fault {
             None | Some(Fault::DescriptorLength) => Ok(answer),
             Some(Fault::NoAnswer) => Ok(Reply::new()),

@@ -54,6 +54,20 @@ pub enum Personality {
     Masterguard,
 }
 
+/// The layout of the identity answer (`I\r`) of the devices that have one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Identity {
+    /// The layout the played dialect reads: megatec's 38-byte "Megatec IC" (§5.1),
+    /// innovatae's 37 bytes (§5.13), the 39-byte §3.7 layout otherwise.
+    #[default]
+    Native,
+    /// The 39-byte §3.7 layout whatever the dialect: what plain Megatec firmware sends, and
+    /// what older NUT releases (2.8.0's megatec 0.06) require before they claim the device.
+    Classic,
+}
+
 impl Personality {
     /// The device that speaks the dialect named `name` (a `protocol=` value).
     pub fn for_dialect(name: &str) -> Option<Self> {
@@ -500,7 +514,7 @@ fn masterguard(s: &UpsState, q: &[u8]) -> Option<Reply> {
 }
 
 /// The answer of a data query, `None` when this device does not know `q` (CR stripped).
-pub(super) fn query(p: Personality, s: &UpsState, q: &[u8]) -> Option<Reply> {
+pub(super) fn query(p: Personality, id: Identity, s: &UpsState, q: &[u8]) -> Option<Reply> {
     use Personality as P;
     let f_and_i = matches!(
         p,
@@ -513,9 +527,9 @@ pub(super) fn query(p: Personality, s: &UpsState, q: &[u8]) -> Option<Reply> {
         b"D" if p == P::MegatecOld => q1(s),
         b"QS" if p == P::Mustek => q1(s),
         b"F" if f_and_i || fw || innovart || p == P::Innovatae => ratings(s),
-        b"I" if p == P::Megatec => megatec_identity(s),
-        b"I" if f_and_i => identity(s),
-        b"I" if p == P::Innovatae => innovatae_identity(s),
+        b"I" if p == P::Megatec && id == Identity::Native => megatec_identity(s),
+        b"I" if p == P::Innovatae && id == Identity::Native => innovatae_identity(s),
+        b"I" if f_and_i || p == P::Innovatae => identity(s),
         b"FW?" if fw => identity(s),
         b"FW?" if innovart => {
             let mut o = Out::new();
@@ -634,11 +648,11 @@ pub(super) fn command(p: Personality, s: &mut UpsState, c: &[u8]) -> bool {
 
 /// The full reply of the device to `cmd` (CR included): a query's answer, a command's
 /// acknowledgement, or the device's way of refusing.
-pub(super) fn reply(p: Personality, s: &mut UpsState, cmd: &[u8]) -> Reply {
+pub(super) fn reply(p: Personality, id: Identity, s: &mut UpsState, cmd: &[u8]) -> Reply {
     let Some(body) = cmd.strip_suffix(b"\r") else {
         return p.unknown(cmd);
     };
-    if let Some(answer) = query(p, s, body) {
+    if let Some(answer) = query(p, id, s, body) {
         return answer;
     }
     // Bestups setters and omron prologues first: they look like shutdown/test commands.
@@ -675,6 +689,19 @@ mod tests {
         assert_eq!(identity(&s).len(), 39);
         assert_eq!(innovatae_identity(&s).len(), 37);
         assert_eq!(megatec_identity(&s).len(), 38);
+    }
+
+    #[test]
+    fn classic_identity_overrides_the_native_layout() {
+        let s = UpsState::new();
+        for p in [Personality::Megatec, Personality::Innovatae] {
+            let native = query(p, Identity::Native, &s, b"I").unwrap();
+            let classic = query(p, Identity::Classic, &s, b"I").unwrap();
+            assert_ne!(native.len(), 39);
+            assert_eq!(classic, identity(&s));
+        }
+        // Devices without an I query do not gain one.
+        assert_eq!(query(Personality::Q1, Identity::Classic, &s, b"I"), None);
     }
 
     #[test]
