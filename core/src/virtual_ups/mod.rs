@@ -44,7 +44,7 @@ use crate::transport::{Transport, TransportError};
 
 pub use render::{Identity, MAX_REPLY, Personality, Reply};
 pub use state::{FULL_CHARGE, Shutdown, Test, UpsState};
-pub use usb::{Identity, VirtualUsb};
+pub use usb::{UsbIdentity, VirtualUsb};
 
 /// A fault to inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

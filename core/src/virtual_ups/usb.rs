@@ -25,7 +25,7 @@
 //! plugged in, so a transport that does not start its preamble again after an unplug gets
 //! nothing (NUT's quirk 4, fixed by [`crate::usb::UsbTransport::reconnected`]); an snr device
 //! answers zeros until it has seen one interrupt IN read (§5.8). Every device also answers its
-//! identification strings ([`Identity`]: the device table's VID/PID and strings for that
+//! identification strings ([`UsbIdentity`]: the device table's VID/PID and strings for that
 //! subdriver, e.g. a `MEC0003` with no manufacturer string for hunnox).
 //!
 //! Faults (injected on the inner UPS with [`VirtualUps::inject`]) act on each command the
@@ -54,7 +54,7 @@ use super::render::Personality;
 /// What a device says about itself: its IDs and identification strings (index 0 = absent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Identity {
+pub struct UsbIdentity {
     /// Vendor ID.
     pub vid: u16,
     /// Product ID.
@@ -65,7 +65,7 @@ pub struct Identity {
     pub product: Option<(u8, &'static str)>,
 }
 
-impl Identity {
+impl UsbIdentity {
     /// A device the table gives `subdriver` (gtec and snr are never chosen by the table:
     /// theirs needs `subdriver=`).
     pub const fn for_subdriver(subdriver: Subdriver) -> Self {
@@ -156,7 +156,7 @@ const MAX_STRING_CHARS: usize = 126;
 pub struct VirtualUsb {
     ups: VirtualUps,
     subdriver: Subdriver,
-    identity: Identity,
+    identity: UsbIdentity,
     armac_interrupt: bool,
     /// The command being received.
     command: heapless::Vec<u8, MAX_COMMAND>,
@@ -181,7 +181,7 @@ impl VirtualUsb {
         Self {
             ups,
             subdriver,
-            identity: Identity::for_subdriver(subdriver),
+            identity: UsbIdentity::for_subdriver(subdriver),
             armac_interrupt: false,
             command: heapless::Vec::new(),
             answer: Reply::new(),
@@ -220,12 +220,12 @@ impl VirtualUsb {
     }
 
     /// The IDs and identification strings.
-    pub fn identity(&self) -> Identity {
+    pub fn identity(&self) -> UsbIdentity {
         self.identity
     }
 
     /// Replaces the IDs and identification strings.
-    pub fn set_identity(&mut self, identity: Identity) {
+    pub fn set_identity(&mut self, identity: UsbIdentity) {
         self.identity = identity;
     }
 
