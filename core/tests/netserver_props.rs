@@ -113,7 +113,7 @@ fn run(
     while d.take_request().is_some() {
         requests += 1;
     }
-    (out, s.is_closed(), d.fsd, logins, requests)
+    (out, s.is_closed(), d.slot.fsd, logins, requests)
 }
 
 proptest! {

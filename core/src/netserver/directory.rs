@@ -11,6 +11,7 @@
 //! the directory queues it for the driver task (or runs a synchronous hook) and may report the
 //! outcome later through `GET TRACKING`.
 
+use crate::driver::Driver;
 use crate::nut::vars::{Rw, Vars};
 
 use super::users::Users;
@@ -221,12 +222,14 @@ pub fn cmd_desc(name: &str) -> Option<&'static str> {
     lookup(CMD_DESC, name)
 }
 
-/// Most logged-in clients [`FixedUps`] remembers.
-pub const FIXED_CLIENTS_MAX: usize = 8;
-/// Most queued requests [`FixedUps`] keeps.
-pub const FIXED_REQUESTS_MAX: usize = 8;
+/// Most logged-in clients a [`UpsSlot`] remembers.
+pub const SLOT_CLIENTS_MAX: usize = 8;
+/// Most queued requests a [`UpsSlot`] keeps.
+pub const SLOT_REQUESTS_MAX: usize = 8;
+/// Most commands [`FixedUps`] lists.
+pub const FIXED_COMMANDS_MAX: usize = 48;
 
-/// A request [`FixedUps`] queued for its owner.
+/// A request queued for the driver task.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     /// `INSTCMD`: the command and its parameter.
@@ -235,10 +238,79 @@ pub enum Request {
     Set(heapless::String<40>, heapless::String<96>),
 }
 
-/// A directory of one UPS over a [`Vars`] table and a fixed command list — for tests, the
-/// examples and a firmware that copies its driver's variables in after each poll.
+/// The server's own state for one UPS (what upsd keeps, not the driver): the FSD latch, the
+/// logged-in clients and the requests waiting for the driver task.
+#[derive(Clone, Debug, Default)]
+pub struct UpsSlot {
+    /// The FSD latch.
+    pub fsd: bool,
+    clients: heapless::Vec<heapless::String<46>, SLOT_CLIENTS_MAX>,
+    requests: heapless::Deque<Request, SLOT_REQUESTS_MAX>,
+}
+
+fn short<const N: usize>(s: &str) -> Result<heapless::String<N>, Refused> {
+    let mut t = heapless::String::new();
+    t.push_str(s).map_err(|_| Refused)?;
+    Ok(t)
+}
+
+impl UpsSlot {
+    /// No FSD, no clients, no requests.
+    pub const fn new() -> Self {
+        Self {
+            fsd: false,
+            clients: heapless::Vec::new(),
+            requests: heapless::Deque::new(),
+        }
+    }
+
+    /// Takes the oldest queued request (the driver task runs it with `Ups::instcmd` /
+    /// `Ups::setvar`).
+    pub fn take_request(&mut self) -> Option<Request> {
+        self.requests.pop_front()
+    }
+
+    /// Records a login. A full table still lets the LOGIN succeed (upsd has no limit); the
+    /// client is then just not listed.
+    pub fn login(&mut self, peer: &str) {
+        if let Ok(p) = short(peer) {
+            let _ = self.clients.push(p);
+        }
+    }
+
+    /// Forgets one login of `peer`.
+    pub fn logout(&mut self, peer: &str) {
+        if let Some(i) = self.clients.iter().position(|c| c.as_str() == peer) {
+            self.clients.remove(i);
+        }
+    }
+
+    /// Logged-in client `index`.
+    pub fn client(&self, index: usize) -> Option<&str> {
+        self.clients.get(index).map(|c| c.as_str())
+    }
+
+    /// Queues an INSTCMD (refused when the queue is full).
+    pub fn queue_instcmd(&mut self, cmd: &str, param: Option<&str>) -> Result<(), Refused> {
+        let param = param.map(short).transpose()?;
+        self.requests
+            .push_back(Request::Instcmd(short(cmd)?, param))
+            .map_err(|_| Refused)
+    }
+
+    /// Queues a SET VAR (refused when the queue is full).
+    pub fn queue_set(&mut self, var: &str, value: &str) -> Result<(), Refused> {
+        self.requests
+            .push_back(Request::Set(short(var)?, short(value)?))
+            .map_err(|_| Refused)
+    }
+}
+
+/// A directory of one UPS over a [`Vars`] table and a command list — for tests, the examples
+/// and a firmware that copies its driver's variables in after each poll
+/// ([`FixedUps::sync_from_driver`]).
 ///
-/// Requests are queued in [`FixedUps::requests`] (when full, `ERR INSTCMD-FAILED` /
+/// Requests are queued in its [`UpsSlot`] (when full, `ERR INSTCMD-FAILED` /
 /// `ERR SET-FAILED`); the owner takes them with [`FixedUps::take_request`].
 #[derive(Clone, Debug)]
 pub struct FixedUps {
@@ -249,27 +321,19 @@ pub struct FixedUps {
     /// The variables.
     pub vars: Vars,
     /// The instant commands.
-    pub commands: &'static [&'static str],
+    pub commands: heapless::Vec<&'static str, FIXED_COMMANDS_MAX>,
     /// The data state.
     pub state: UpsState,
     /// The users.
     pub users: Users,
-    /// The FSD latch.
-    pub fsd: bool,
-    clients: heapless::Vec<heapless::String<46>, FIXED_CLIENTS_MAX>,
-    /// Requests not yet taken.
-    pub requests: heapless::Deque<Request, FIXED_REQUESTS_MAX>,
-}
-
-fn short<const N: usize>(s: &str) -> Result<heapless::String<N>, Refused> {
-    let mut t = heapless::String::new();
-    t.push_str(s).map_err(|_| Refused)?;
-    Ok(t)
+    /// FSD latch, logins, queued requests.
+    pub slot: UpsSlot,
 }
 
 impl FixedUps {
-    /// A fresh UPS called `name` (truncated to 32 bytes) with these variables and commands.
-    pub fn new(name: &str, vars: Vars, commands: &'static [&'static str], users: Users) -> Self {
+    /// A fresh UPS called `name` (cut to 32 bytes) with these variables and commands (at most
+    /// [`FIXED_COMMANDS_MAX`]).
+    pub fn new(name: &str, vars: Vars, commands: &[&'static str], users: Users) -> Self {
         let mut n = heapless::String::new();
         for c in name.chars() {
             if n.push(c).is_err() {
@@ -280,18 +344,46 @@ impl FixedUps {
             name: n,
             desc: None,
             vars,
-            commands,
+            commands: commands.iter().copied().take(FIXED_COMMANDS_MAX).collect(),
             state: UpsState::Fresh,
             users,
-            fsd: false,
-            clients: heapless::Vec::new(),
-            requests: heapless::Deque::new(),
+            slot: UpsSlot::new(),
         }
     }
 
     /// Takes the oldest queued request.
     pub fn take_request(&mut self) -> Option<Request> {
-        self.requests.pop_front()
+        self.slot.take_request()
+    }
+
+    /// Copies the driver engine's variables, commands and freshness (not connected while it
+    /// is still detecting, stale while [`Driver::is_stale`]).
+    pub fn sync_from_driver(&mut self, driver: &Driver) {
+        self.state = driver_state(driver);
+        match driver.ups() {
+            Some(ups) => {
+                self.vars.clone_from(ups.vars());
+                self.commands = ups
+                    .commands()
+                    .map(|c| c.name)
+                    .take(FIXED_COMMANDS_MAX)
+                    .collect();
+            }
+            None => {
+                self.vars.clear();
+                self.commands.clear();
+            }
+        }
+    }
+}
+
+fn driver_state(driver: &Driver) -> UpsState {
+    if driver.ups().is_none() {
+        UpsState::NotConnected
+    } else if driver.is_stale() {
+        UpsState::Stale
+    } else {
+        UpsState::Fresh
     }
 }
 
@@ -312,11 +404,7 @@ impl UpsDirectory for FixedUps {
         if ups != 0 {
             return None;
         }
-        self.vars.iter().nth(index).map(|v| VarRef {
-            name: v.name(),
-            value: v.value(),
-            rw: v.rw(),
-        })
+        self.vars.iter().nth(index).map(var_ref)
     }
     fn command(&self, ups: usize, index: usize) -> Option<&str> {
         if ups != 0 {
@@ -328,24 +416,19 @@ impl UpsDirectory for FixedUps {
         &self.users
     }
     fn fsd(&self, _ups: usize) -> bool {
-        self.fsd
+        self.slot.fsd
     }
     fn set_fsd(&mut self, _ups: usize) {
-        self.fsd = true;
+        self.slot.fsd = true;
     }
     fn login(&mut self, _ups: usize, peer: &str) {
-        // A full table still counts the login as far as it can; LOGIN never fails on it.
-        if let Ok(p) = short(peer) {
-            let _ = self.clients.push(p);
-        }
+        self.slot.login(peer);
     }
     fn logout(&mut self, _ups: usize, peer: &str) {
-        if let Some(i) = self.clients.iter().position(|c| c.as_str() == peer) {
-            self.clients.remove(i);
-        }
+        self.slot.logout(peer);
     }
     fn client(&self, _ups: usize, index: usize) -> Option<&str> {
-        self.clients.get(index).map(|c| c.as_str())
+        self.slot.client(index)
     }
     fn instcmd(
         &mut self,
@@ -354,11 +437,7 @@ impl UpsDirectory for FixedUps {
         param: Option<&str>,
         _track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        let param = param.map(short).transpose()?;
-        self.requests
-            .push_back(Request::Instcmd(short(cmd)?, param))
-            .map_err(|_| Refused)?;
-        Ok(None)
+        self.slot.queue_instcmd(cmd, param).map(|()| None)
     }
     fn setvar(
         &mut self,
@@ -367,9 +446,157 @@ impl UpsDirectory for FixedUps {
         value: &str,
         _track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        self.requests
-            .push_back(Request::Set(short(var)?, short(value)?))
-            .map_err(|_| Refused)?;
-        Ok(None)
+        self.slot.queue_set(var, value).map(|()| None)
+    }
+}
+
+fn var_ref(v: &crate::nut::vars::Var) -> VarRef<'_> {
+    VarRef {
+        name: v.name(),
+        value: v.value(),
+        rw: v.rw(),
+    }
+}
+
+/// A directory of one UPS served straight from a [`Driver`] engine, without copying: the host
+/// builds it for each batch of client input from its driver and the UPS's [`UpsSlot`].
+/// Device-learned enums ([`Rw::DeviceEnum`]) come from `Ups::enum_values`.
+#[derive(Debug)]
+pub struct DriverUps<'a> {
+    /// The UPS name.
+    pub name: &'a str,
+    /// The description, if any.
+    pub desc: Option<&'a str>,
+    /// The engine.
+    pub driver: &'a Driver,
+    /// The server's state for this UPS.
+    pub slot: &'a mut UpsSlot,
+    /// The users.
+    pub users: &'a Users,
+}
+
+impl UpsDirectory for DriverUps<'_> {
+    fn ups_count(&self) -> usize {
+        1
+    }
+    fn ups_name(&self, ups: usize) -> Option<&str> {
+        (ups == 0).then_some(self.name)
+    }
+    fn ups_desc(&self, ups: usize) -> Option<&str> {
+        self.desc.filter(|_| ups == 0)
+    }
+    fn state(&self, _ups: usize) -> UpsState {
+        driver_state(self.driver)
+    }
+    fn var(&self, ups: usize, index: usize) -> Option<VarRef<'_>> {
+        if ups != 0 {
+            return None;
+        }
+        self.driver.vars()?.iter().nth(index).map(var_ref)
+    }
+    fn command(&self, ups: usize, index: usize) -> Option<&str> {
+        if ups != 0 {
+            return None;
+        }
+        self.driver.ups()?.commands().nth(index).map(|c| c.name)
+    }
+    fn device_enum(&self, _ups: usize, var: &str, index: usize) -> Option<&str> {
+        self.driver.ups()?.enum_values(var).nth(index)
+    }
+    fn users(&self) -> &Users {
+        self.users
+    }
+    fn fsd(&self, _ups: usize) -> bool {
+        self.slot.fsd
+    }
+    fn set_fsd(&mut self, _ups: usize) {
+        self.slot.fsd = true;
+    }
+    fn login(&mut self, _ups: usize, peer: &str) {
+        self.slot.login(peer);
+    }
+    fn logout(&mut self, _ups: usize, peer: &str) {
+        self.slot.logout(peer);
+    }
+    fn client(&self, _ups: usize, index: usize) -> Option<&str> {
+        self.slot.client(index)
+    }
+    fn instcmd(
+        &mut self,
+        _ups: usize,
+        cmd: &str,
+        param: Option<&str>,
+        _track: bool,
+    ) -> Result<Option<TrackingId>, Refused> {
+        self.slot.queue_instcmd(cmd, param).map(|()| None)
+    }
+    fn setvar(
+        &mut self,
+        _ups: usize,
+        var: &str,
+        value: &str,
+        _track: bool,
+    ) -> Result<Option<TrackingId>, Refused> {
+        self.slot.queue_set(var, value).map(|()| None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::testkit::block_on;
+    use crate::driver::Config as DriverConfig;
+    use crate::netserver::{Config, Session};
+    use crate::virtual_ups::VirtualUps;
+    use std::vec::Vec;
+
+    fn ask<D: UpsDirectory>(dir: &mut D, s: &mut Session, req: &str) -> std::string::String {
+        let mut out = Vec::new();
+        s.handle(dir, req.as_bytes(), |b| out.extend_from_slice(b));
+        std::string::String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn serves_a_driver_engine_directly_and_through_a_copy() {
+        let mut ups = VirtualUps::for_dialect(&crate::dialect::megatec::DIALECT).unwrap();
+        let mut driver = Driver::new(DriverConfig::default());
+        let users = Users::synology();
+        let mut slot = UpsSlot::new();
+        let mut s = Session::new("h", Config::DEFAULT);
+        {
+            let mut dir = DriverUps {
+                name: "ups",
+                desc: None,
+                driver: &driver,
+                slot: &mut slot,
+                users: &users,
+            };
+            assert_eq!(
+                ask(&mut dir, &mut s, "GET VAR ups ups.status\n"),
+                "ERR DRIVER-NOT-CONNECTED\n"
+            );
+        }
+        block_on(driver.step(&mut ups, 0));
+        let mut dir = DriverUps {
+            name: "ups",
+            desc: None,
+            driver: &driver,
+            slot: &mut slot,
+            users: &users,
+        };
+        assert_eq!(
+            ask(&mut dir, &mut s, "GET VAR ups driver.name\n"),
+            "VAR ups driver.name \"qxups\"\n"
+        );
+        let cmds = ask(&mut dir, &mut s, "LIST CMD ups\n");
+        assert!(cmds.contains("CMD ups beeper.toggle\n"), "{cmds}");
+        let direct = ask(&mut dir, &mut s, "LIST VAR ups\n");
+        assert!(direct.contains("VAR ups ups.mfr "), "{direct}");
+
+        let mut fixed = FixedUps::new("ups", Vars::new(), &[], Users::synology());
+        fixed.sync_from_driver(&driver);
+        let copied = ask(&mut fixed, &mut s, "LIST VAR ups\n");
+        assert_eq!(direct, copied);
+        assert_eq!(ask(&mut fixed, &mut s, "LIST CMD ups\n"), cmds);
     }
 }
