@@ -13,6 +13,7 @@
 
 use crate::driver::Driver;
 use crate::nut::vars::{Rw, Vars};
+use crate::ups::{CmdError, SetError, SetOutcome};
 
 use super::users::Users;
 
@@ -238,14 +239,27 @@ pub enum Request {
     Set(heapless::String<40>, heapless::String<96>),
 }
 
+/// Most tracking results a [`UpsSlot`] keeps (the oldest is forgotten first; upsd keeps them
+/// for `TRACKINGDELAY`, default an hour).
+pub const SLOT_TRACKED_MAX: usize = 16;
+
+#[derive(Clone, Debug)]
+struct Queued {
+    request: Request,
+    tracking: Option<TrackingId>,
+}
+
 /// The server's own state for one UPS (what upsd keeps, not the driver): the FSD latch, the
-/// logged-in clients and the requests waiting for the driver task.
+/// logins, the requests waiting for the driver task and the tracking results.
 #[derive(Clone, Debug, Default)]
 pub struct UpsSlot {
     /// The FSD latch.
     pub fsd: bool,
+    logins: usize,
     clients: heapless::Vec<heapless::String<46>, SLOT_CLIENTS_MAX>,
-    requests: heapless::Deque<Request, SLOT_REQUESTS_MAX>,
+    requests: heapless::Deque<Queued, SLOT_REQUESTS_MAX>,
+    tracked: heapless::Deque<(TrackingId, TrackingStatus), SLOT_TRACKED_MAX>,
+    id_state: u64,
 }
 
 fn short<const N: usize>(s: &str) -> Result<heapless::String<N>, Refused> {
@@ -254,25 +268,111 @@ fn short<const N: usize>(s: &str) -> Result<heapless::String<N>, Refused> {
     Ok(t)
 }
 
+/// splitmix64: spreads a counter into well-mixed bits for the tracking ids.
+fn mix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl UpsSlot {
     /// No FSD, no clients, no requests.
     pub const fn new() -> Self {
         Self {
             fsd: false,
+            logins: 0,
             clients: heapless::Vec::new(),
             requests: heapless::Deque::new(),
+            tracked: heapless::Deque::new(),
+            id_state: 0,
         }
+    }
+
+    /// Seeds the tracking ids (the host passes something unpredictable, e.g. from the OS or
+    /// the firmware's RNG; ids only need to be unique, they grant nothing).
+    pub fn seed_tracking(&mut self, seed: u64) {
+        self.id_state = seed;
     }
 
     /// Takes the oldest queued request (the driver task runs it with `Ups::instcmd` /
     /// `Ups::setvar`).
     pub fn take_request(&mut self) -> Option<Request> {
-        self.requests.pop_front()
+        self.requests.pop_front().map(|q| q.request)
     }
 
-    /// Records a login. A full table still lets the LOGIN succeed (upsd has no limit); the
-    /// client is then just not listed.
+    /// Takes the oldest queued request with its tracking id; report the outcome with
+    /// [`UpsSlot::finish`].
+    pub fn take_tracked_request(&mut self) -> Option<(Request, Option<TrackingId>)> {
+        self.requests.pop_front().map(|q| (q.request, q.tracking))
+    }
+
+    /// Records the outcome of a tracked request (see [`TrackingStatus::from_instcmd`] and
+    /// [`TrackingStatus::from_setvar`]).
+    pub fn finish(&mut self, id: &str, status: TrackingStatus) {
+        if let Some(entry) = self.tracked.iter_mut().find(|(i, _)| i.as_str() == id) {
+            entry.1 = status;
+        }
+    }
+
+    /// The state of a tracked request.
+    pub fn tracking(&self, id: &str) -> TrackingStatus {
+        self.tracked
+            .iter()
+            .find(|(i, _)| i.eq_ignore_ascii_case(id))
+            .map_or(TrackingStatus::Unknown, |(_, s)| *s)
+    }
+
+    fn new_id(&mut self) -> TrackingId {
+        let (a, b) = (mix(&mut self.id_state), mix(&mut self.id_state));
+        // A version-4, variant-1 UUID in upper case, like upsd's.
+        let v = (u128::from(a) << 64 | u128::from(b)) & !(0xF000u128 << 64) & !(0xC << 60);
+        let v = v | (0x4000u128 << 64) | (0x8 << 60);
+        let mut id = TrackingId::new();
+        for (i, shift) in (0..32).rev().map(|n| n * 4).enumerate() {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                let _ = id.push('-');
+            }
+            let nibble = ((v >> shift) & 0xF) as u32;
+            let _ = id.push(
+                char::from_digit(nibble, 16)
+                    .unwrap_or('0')
+                    .to_ascii_uppercase(),
+            );
+        }
+        id
+    }
+
+    fn queue(&mut self, request: Request, track: bool) -> Result<Option<TrackingId>, Refused> {
+        if self.requests.is_full() {
+            return Err(Refused);
+        }
+        let tracking = if track {
+            let id = self.new_id();
+            if self.tracked.is_full() {
+                self.tracked.pop_front();
+            }
+            let _ = self
+                .tracked
+                .push_back((id.clone(), TrackingStatus::Pending));
+            Some(id)
+        } else {
+            None
+        };
+        self.requests
+            .push_back(Queued {
+                request,
+                tracking: tracking.clone(),
+            })
+            .map_err(|_| Refused)?;
+        Ok(tracking)
+    }
+
+    /// Records a login. A full client table still counts the login (upsd has no limit); the
+    /// client is then just not listed by `LIST CLIENT`.
     pub fn login(&mut self, peer: &str) {
+        self.logins = self.logins.saturating_add(1);
         if let Ok(p) = short(peer) {
             let _ = self.clients.push(p);
         }
@@ -280,9 +380,15 @@ impl UpsSlot {
 
     /// Forgets one login of `peer`.
     pub fn logout(&mut self, peer: &str) {
+        self.logins = self.logins.saturating_sub(1);
         if let Some(i) = self.clients.iter().position(|c| c.as_str() == peer) {
             self.clients.remove(i);
         }
+    }
+
+    /// How many clients are logged in.
+    pub fn numlogins(&self) -> usize {
+        self.logins
     }
 
     /// Logged-in client `index`.
@@ -290,19 +396,45 @@ impl UpsSlot {
         self.clients.get(index).map(|c| c.as_str())
     }
 
-    /// Queues an INSTCMD (refused when the queue is full).
-    pub fn queue_instcmd(&mut self, cmd: &str, param: Option<&str>) -> Result<(), Refused> {
+    /// Queues an INSTCMD (refused when the queue is full); with `track`, returns its id.
+    pub fn queue_instcmd(
+        &mut self,
+        cmd: &str,
+        param: Option<&str>,
+        track: bool,
+    ) -> Result<Option<TrackingId>, Refused> {
         let param = param.map(short).transpose()?;
-        self.requests
-            .push_back(Request::Instcmd(short(cmd)?, param))
-            .map_err(|_| Refused)
+        self.queue(Request::Instcmd(short(cmd)?, param), track)
     }
 
-    /// Queues a SET VAR (refused when the queue is full).
-    pub fn queue_set(&mut self, var: &str, value: &str) -> Result<(), Refused> {
-        self.requests
-            .push_back(Request::Set(short(var)?, short(value)?))
-            .map_err(|_| Refused)
+    /// Queues a SET VAR (refused when the queue is full); with `track`, returns its id.
+    pub fn queue_set(
+        &mut self,
+        var: &str,
+        value: &str,
+        track: bool,
+    ) -> Result<Option<TrackingId>, Refused> {
+        self.queue(Request::Set(short(var)?, short(value)?), track)
+    }
+}
+
+impl TrackingStatus {
+    /// The tracking result of an instant command run by the driver task.
+    pub fn from_instcmd(result: Result<(), CmdError>) -> Self {
+        match result {
+            Ok(()) => Self::Success,
+            Err(CmdError::Unknown | CmdError::BadArgument(_)) => Self::InvalidArgument,
+            Err(_) => Self::Failed,
+        }
+    }
+
+    /// The tracking result of a setvar run by the driver task.
+    pub fn from_setvar(result: Result<SetOutcome, SetError>) -> Self {
+        match result {
+            Ok(_) => Self::Success,
+            Err(SetError::Failed(_)) => Self::Failed,
+            Err(_) => Self::InvalidArgument,
+        }
     }
 }
 
@@ -311,7 +443,8 @@ impl UpsSlot {
 /// ([`FixedUps::sync_from_driver`]).
 ///
 /// Requests are queued in its [`UpsSlot`] (when full, `ERR INSTCMD-FAILED` /
-/// `ERR SET-FAILED`); the owner takes them with [`FixedUps::take_request`].
+/// `ERR SET-FAILED`), with a tracking id when the client asked for one; the owner takes them
+/// with [`FixedUps::take_request`] or [`UpsSlot::take_tracked_request`].
 #[derive(Clone, Debug)]
 pub struct FixedUps {
     /// The UPS name (`ups` for Synology).
@@ -430,23 +563,29 @@ impl UpsDirectory for FixedUps {
     fn client(&self, _ups: usize, index: usize) -> Option<&str> {
         self.slot.client(index)
     }
+    fn numlogins(&self, _ups: usize) -> usize {
+        self.slot.numlogins()
+    }
+    fn tracking(&self, id: &str) -> TrackingStatus {
+        self.slot.tracking(id)
+    }
     fn instcmd(
         &mut self,
         _ups: usize,
         cmd: &str,
         param: Option<&str>,
-        _track: bool,
+        track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_instcmd(cmd, param).map(|()| None)
+        self.slot.queue_instcmd(cmd, param, track)
     }
     fn setvar(
         &mut self,
         _ups: usize,
         var: &str,
         value: &str,
-        _track: bool,
+        track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_set(var, value).map(|()| None)
+        self.slot.queue_set(var, value, track)
     }
 }
 
@@ -521,23 +660,29 @@ impl UpsDirectory for DriverUps<'_> {
     fn client(&self, _ups: usize, index: usize) -> Option<&str> {
         self.slot.client(index)
     }
+    fn numlogins(&self, _ups: usize) -> usize {
+        self.slot.numlogins()
+    }
+    fn tracking(&self, id: &str) -> TrackingStatus {
+        self.slot.tracking(id)
+    }
     fn instcmd(
         &mut self,
         _ups: usize,
         cmd: &str,
         param: Option<&str>,
-        _track: bool,
+        track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_instcmd(cmd, param).map(|()| None)
+        self.slot.queue_instcmd(cmd, param, track)
     }
     fn setvar(
         &mut self,
         _ups: usize,
         var: &str,
         value: &str,
-        _track: bool,
+        track: bool,
     ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_set(var, value).map(|()| None)
+        self.slot.queue_set(var, value, track)
     }
 }
 
@@ -598,5 +743,66 @@ mod tests {
         let copied = ask(&mut fixed, &mut s, "LIST VAR ups\n");
         assert_eq!(direct, copied);
         assert_eq!(ask(&mut fixed, &mut s, "LIST CMD ups\n"), cmds);
+    }
+
+    #[test]
+    fn tracking_ids_and_results() {
+        let mut users = Users::new();
+        users
+            .add(
+                crate::netserver::User::new("admin", "pw")
+                    .unwrap()
+                    .with_all_instcmds(),
+            )
+            .unwrap();
+        let mut dir = FixedUps::new("ups", Vars::new(), &["beeper.toggle"], users);
+        dir.slot.seed_tracking(42);
+        let mut s = Session::new("h", Config::DEFAULT);
+        let r = ask(
+            &mut dir,
+            &mut s,
+            "USERNAME admin\nPASSWORD pw\nSET TRACKING ON\nINSTCMD ups beeper.toggle\n",
+        );
+        let id = r
+            .strip_prefix("OK\nOK\nOK\nOK TRACKING ")
+            .unwrap()
+            .trim_end();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "A" | "B"));
+        assert!(
+            id.chars()
+                .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
+        let get = std::format!("GET TRACKING {id}\n");
+        assert_eq!(ask(&mut dir, &mut s, &get), "PENDING\n");
+        let (req, tid) = dir.slot.take_tracked_request().unwrap();
+        assert_eq!(
+            req,
+            Request::Instcmd("beeper.toggle".try_into().unwrap(), None)
+        );
+        let tid = tid.unwrap();
+        dir.slot.finish(&tid, TrackingStatus::from_instcmd(Ok(())));
+        assert_eq!(ask(&mut dir, &mut s, &get), "SUCCESS\n");
+        dir.slot
+            .finish(&tid, TrackingStatus::from_instcmd(Err(CmdError::Refused)));
+        assert_eq!(ask(&mut dir, &mut s, &get), "ERR FAILED\n");
+        dir.slot
+            .finish(&tid, TrackingStatus::from_setvar(Err(SetError::OutOfRange)));
+        assert_eq!(ask(&mut dir, &mut s, &get), "ERR INVALID-ARGUMENT\n");
+        // A second id differs.
+        let r = ask(&mut dir, &mut s, "INSTCMD ups beeper.toggle\n");
+        assert!(r.starts_with("OK TRACKING ") && !r.contains(id));
+    }
+
+    #[test]
+    fn logins_are_counted_beyond_the_client_table() {
+        let mut slot = UpsSlot::new();
+        for i in 0..(SLOT_CLIENTS_MAX + 3) {
+            slot.login(&std::format!("10.0.0.{i}"));
+        }
+        assert_eq!(slot.numlogins(), SLOT_CLIENTS_MAX + 3);
+        slot.logout("10.0.0.99");
+        assert_eq!(slot.numlogins(), SLOT_CLIENTS_MAX + 2);
     }
 }

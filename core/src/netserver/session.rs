@@ -876,7 +876,7 @@ fn list_item<D: UpsDirectory + ?Sized>(
             let Some(name) = next_sorted(names, list.after.as_deref()) else {
                 return false;
             };
-            let Some(var) = dir.find_var(ups, name).filter(|v| v.name == name) else {
+            let Some(var) = vars().find(|v| v.name == name) else {
                 return false;
             };
             out.raw(list.kind.word()).word(ups_word).word(var.name);
