@@ -12,14 +12,27 @@
 //!
 //! ## Using it
 //!
-//! A host keeps one [`Session`] per socket and one [`UpsDirectory`] for all of them. For each
-//! chunk read from a socket it alternates [`Session::feed`] and [`Session::poll_output`] until
-//! neither makes progress (or simply calls [`Session::handle`]), writes the reply bytes, closes
-//! the socket when [`Session::is_closed`], and calls [`Session::disconnect`] when the socket
-//! goes (so `NUMLOGINS` drops). Idle timeouts (upsd: 60 s), `MAXCONN` and `MAXAGE` (turning
-//! the UPS [`UpsState::Stale`]) are the host's business. A session holds about 2 KiB, whatever
-//! the client sends: a line longer than [`tokenizer::LINE_MAX`] gets `ERR TOO-LONG` and the
-//! session closes.
+//! A host keeps one [`Session`] per socket and one directory for all of them:
+//!
+//! * [`DriverUps`] serves a [`crate::driver::Driver`] directly: build it from `&Driver`, the
+//!   UPS's [`UpsSlot`] (FSD latch, logins, queued SET/INSTCMD requests, tracking results) and
+//!   the [`Users`] each time a batch of client input is handled;
+//! * [`FixedUps`] owns a copy ([`FixedUps::sync_from_driver`] after each poll) — simplest on a
+//!   firmware, and what the tests use;
+//! * or implement [`UpsDirectory`] for several UPSes.
+//!
+//! For each chunk read from a socket the host alternates [`Session::feed`] and
+//! [`Session::poll_output`] until neither makes progress (or simply calls
+//! [`Session::handle`]), writes the reply bytes, closes the socket when
+//! [`Session::is_closed`], and calls [`Session::disconnect`] when the socket goes (so
+//! `NUMLOGINS` drops). The driver task drains [`UpsSlot::take_tracked_request`], runs each
+//! request with `Ups::instcmd` / `Ups::setvar`, and reports the outcome with
+//! [`UpsSlot::finish`] ([`TrackingStatus::from_instcmd`], [`TrackingStatus::from_setvar`]).
+//! Idle timeouts (upsd: 60 s), `MAXCONN` and `MAXAGE` (turning the UPS [`UpsState::Stale`])
+//! are the host's business. A session holds about 2 KiB whatever the client sends: a line
+//! longer than [`tokenizer::LINE_MAX`] gets `ERR TOO-LONG` and the session closes; while a
+//! reply is pending `feed` takes nothing, so a client that does not read cannot make the
+//! server buffer. `Debug` output never shows a password.
 //!
 //! ```
 //! use qxups::netserver::{Config, FixedUps, Session, Users};
@@ -57,7 +70,8 @@ pub mod tokenizer;
 pub mod users;
 
 pub use directory::{
-    FixedUps, Refused, TrackingId, TrackingStatus, UpsDirectory, UpsState, VarRef,
+    DriverUps, FixedUps, Refused, Request, TrackingId, TrackingStatus, UpsDirectory, UpsSlot,
+    UpsState, VarRef,
 };
 pub use reply::ErrCode;
 pub use session::{Config, Session};

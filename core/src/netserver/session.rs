@@ -76,7 +76,8 @@ enum Close {
     Closed,
 }
 
-#[derive(Clone, Debug)]
+/// Its `Debug` output shows whether credentials were given, never their text.
+#[derive(Clone)]
 struct Conn {
     peer: heapless::String<PEER_MAX>,
     username: Credential,
@@ -86,6 +87,20 @@ struct Conn {
     close: Close,
     tls: bool,
     starttls: bool,
+}
+
+impl core::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Conn")
+            .field("peer", &self.peer)
+            .field("username", &self.username.as_ref().map(|u| u.as_ref().ok()))
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("login", &self.login)
+            .field("tracking", &self.tracking)
+            .field("close", &self.close)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

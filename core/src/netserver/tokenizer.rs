@@ -84,8 +84,9 @@ enum State {
     },
 }
 
-/// One line's words in a fixed buffer.
-#[derive(Clone, Debug)]
+/// One line's words in a fixed buffer. Its `Debug` output shows the word count, not the
+/// words (a line may carry a password).
+#[derive(Clone)]
 pub struct Tokenizer {
     buf: [u8; BUF_MAX],
     used: usize,
@@ -95,6 +96,16 @@ pub struct Tokenizer {
     in_word: bool,
     line_len: usize,
     state: State,
+}
+
+impl fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("words", &self.count)
+            .field("line_len", &self.line_len)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Tokenizer {

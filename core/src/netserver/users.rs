@@ -56,8 +56,8 @@ pub enum Permission<'a> {
     Instcmd(&'a str),
 }
 
-/// One user.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One user. Its `Debug` output leaves the password out.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct User {
     name: heapless::String<NAME_MAX>,
     password: heapless::String<PASSWORD_MAX>,
@@ -66,6 +66,20 @@ pub struct User {
     fsd: bool,
     all_instcmds: bool,
     instcmds: heapless::Vec<heapless::String<CMD_MAX>, INSTCMDS_MAX>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .field("upsmon", &self.upsmon)
+            .field("set", &self.set)
+            .field("fsd", &self.fsd)
+            .field("all_instcmds", &self.all_instcmds)
+            .field("instcmds", &self.instcmds)
+            .finish()
+    }
 }
 
 fn text<const N: usize>(s: &str) -> Result<heapless::String<N>, UsersErrorKind> {
@@ -400,6 +414,13 @@ mod tests {
         assert!(!ops.may(Permission::Instcmd("load.off")));
         assert!(users.authenticate("monuser", "wrong").is_none());
         assert!(users.authenticate("nobody", "secret").is_none());
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let u = User::new("monuser", "secret").unwrap();
+        let shown = std::format!("{u:?}");
+        assert!(shown.contains("monuser") && !shown.contains("secret"));
     }
 
     #[test]

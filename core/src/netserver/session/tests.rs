@@ -315,3 +315,15 @@ fn atoi_like_c() {
     // strtol saturates at LONG_MAX; (int) keeps the low 32 bits: -1.
     assert_eq!(atoi("99999999999999999999"), -1);
 }
+
+#[test]
+fn debug_output_hides_the_password() {
+    let mut d = dir();
+    let mut s = Session::new("h", Config::DEFAULT);
+    run(&mut d, &mut s, "USERNAME admin\nPASSWORD adminpass\n");
+    let shown = std::format!("{s:?}");
+    assert!(
+        shown.contains("admin") && !shown.contains("adminpass"),
+        "{shown}"
+    );
+}
