@@ -37,6 +37,7 @@ pub(crate) mod fmt;
 pub mod dialect;
 pub mod driver;
 pub mod math;
+pub mod netserver;
 pub mod number;
 pub mod nut;
 pub mod options;
