@@ -458,7 +458,7 @@ impl Driver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
+    use crate::testkit::block_on;
     use crate::virtual_ups::{Fault, VirtualUps};
 
     fn driver(protocol: Option<&'static str>) -> Driver {

@@ -49,6 +49,10 @@ pub mod usb;
 pub mod virtual_ups;
 pub mod wire;
 
+/// Test support shared by the unit tests: an executor and a scripted device.
+#[cfg(test)]
+pub(crate) mod testkit;
+
 pub use dialect::Dialect;
 pub use options::Options;
 pub use transport::{Transport, TransportError};

@@ -1088,16 +1088,7 @@ fn tv18_no_scan_without_langid_fix_or_with_noscanlangid() {
 /// typed result, never a panic.
 #[test]
 fn every_transfer_error_is_typed_for_every_subdriver() {
-    let errors = [
-        UsbError::Timeout,
-        UsbError::Stall,
-        UsbError::Overflow,
-        UsbError::Disconnected,
-        UsbError::Busy,
-        UsbError::Access,
-        UsbError::Io,
-        UsbError::Unsupported,
-    ];
+    let errors = UsbError::ALL;
     for sd in Subdriver::ALL {
         for e in errors {
             for cmd in [&b"Q1\r"[..], b"F\r", b"S03\r", b"C\r"] {

@@ -13,17 +13,7 @@ pub const ERROR: u8 = 0xFF;
 
 /// The transfer error `byte` picks.
 pub fn error(byte: u8) -> UsbError {
-    const ALL: [UsbError; 8] = [
-        UsbError::Timeout,
-        UsbError::Stall,
-        UsbError::Overflow,
-        UsbError::Disconnected,
-        UsbError::Busy,
-        UsbError::Access,
-        UsbError::Io,
-        UsbError::Unsupported,
-    ];
-    ALL[usize::from(byte) % ALL.len()]
+    UsbError::ALL[usize::from(byte) % UsbError::ALL.len()]
 }
 
 /// One scripted IN result, for writing seeds.

@@ -18,6 +18,8 @@ pub struct PtyUps {
     path: PathBuf,
     link: Option<PathBuf>,
     ups: Arc<Mutex<VirtualUps>>,
+    /// The master side, for bytes the device sends unasked.
+    master: File,
     /// Kept open so the master side does not see EIO when a client closes and reopens the
     /// port (NUT's drivers do).
     _slave: OwnedFd,
@@ -42,6 +44,7 @@ impl PtyUps {
         let ups = Arc::new(Mutex::new(ups));
         let shared = ups.clone();
         let mut master = File::from(pty.master);
+        let unasked = master.try_clone()?;
         let server = std::thread::spawn(move || {
             let mut last = Instant::now();
             let mut buf = [0u8; 256];
@@ -68,6 +71,7 @@ impl PtyUps {
             path,
             link: link.map(Path::to_path_buf),
             ups,
+            master: unasked,
             _slave: pty.slave,
             _server: server,
         })
@@ -76,6 +80,11 @@ impl PtyUps {
     /// The slave side's path (`/dev/pts/N`): the "serial port" to open.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sends `bytes` to the port as if the device said them unasked (a late answer).
+    pub fn send_unasked(&self, bytes: &[u8]) -> std::io::Result<()> {
+        (&self.master).write_all(bytes)
     }
 
     /// The virtual UPS, to change its state while it serves.

@@ -9,78 +9,20 @@
     clippy::indexing_slicing
 )]
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::OwnedFd;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-
 use qxups::serial::{CablePower, SerialLink};
 use qxups::virtual_ups::{Personality, VirtualUps};
 use qxups::{Options, Poll, Transport, detect};
+use qxups_usb::pty::PtyUps;
 use qxups_usb::serial::{StdDelay, block_on, connect, open};
 
-/// A pty whose master side is served by a virtual UPS on its own thread.
-struct Served {
-    path: String,
-    ups: Arc<Mutex<VirtualUps>>,
-    /// The master side, for bytes the device sends unasked.
-    injector: File,
-    /// Keeps the slave side alive until the test ends (the adapter opens its own).
-    slave: Option<OwnedFd>,
-    server: Option<JoinHandle<()>>,
-}
-
-fn serve(personality: Personality) -> Served {
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let path = nix::unistd::ttyname(&pty.slave)
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    let ups = Arc::new(Mutex::new(VirtualUps::new(personality)));
-    let shared = ups.clone();
-    let mut master = File::from(pty.master);
-    let injector = master.try_clone().unwrap();
-    let server = std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        // Reading the master fails (EIO) once every slave descriptor is closed: then stop.
-        while let Ok(n) = master.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            let mut out = [0u8; 1024];
-            let len = {
-                let mut u = shared.lock().unwrap();
-                u.receive(&buf[..n]);
-                u.transmit(&mut out)
-            };
-            if master.write_all(&out[..len]).is_err() {
-                break;
-            }
-        }
-    });
-    Served {
-        path,
-        ups,
-        injector,
-        slave: Some(pty.slave),
-        server: Some(server),
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.slave.take();
-        if let Some(s) = self.server.take() {
-            let _ = s.join();
-        }
-    }
+fn serve(personality: Personality) -> PtyUps {
+    PtyUps::serve(VirtualUps::new(personality), None).unwrap()
 }
 
 #[test]
 fn real_answers_through_the_tty_layer() {
     let served = serve(Personality::Megatec);
-    let port = open(&served.path).unwrap();
+    let port = open(served.path().to_str().unwrap()).unwrap();
     assert!(!port.has_modem_lines(), "a pty has no DTR/RTS");
     let mut link = SerialLink::new(port, StdDelay);
     let mut reply = [0u8; 512];
@@ -100,7 +42,7 @@ fn real_answers_through_the_tty_layer() {
     let started = std::time::Instant::now();
     assert_eq!(block_on(link.transact(b"Q\r", &mut reply)), Ok(0));
     assert!(started.elapsed() >= std::time::Duration::from_millis(1000));
-    assert!(served.ups.lock().unwrap().state.beeper);
+    assert!(served.ups().lock().unwrap().state.beeper);
     drop(link);
 }
 
@@ -108,7 +50,7 @@ fn real_answers_through_the_tty_layer() {
 fn ups_claims_and_inits_over_a_pty() {
     let served = serve(Personality::Megatec);
     // `connect` sets the control lines (a no-op on a pty) and waits the 1.1 s settle time.
-    let mut link = block_on(connect(&served.path, CablePower::Normal)).unwrap();
+    let mut link = block_on(connect(served.path().to_str().unwrap(), CablePower::Normal)).unwrap();
     let mut ups = block_on(detect(&mut link, None, &Options::new())).unwrap();
     assert_eq!(ups.dialect().name, "megatec");
     block_on(ups.init(&mut link, 0)).unwrap();
@@ -117,7 +59,7 @@ fn ups_claims_and_inits_over_a_pty() {
     assert_eq!(ups.vars().get("ups.status"), Some("OL"));
 
     // The device loses mains; the next update through the pty says so.
-    served.ups.lock().unwrap().state.power_fail();
+    served.ups().lock().unwrap().state.power_fail();
     block_on(ups.update(&mut link, Poll::Full, 2000)).unwrap();
     assert_eq!(ups.vars().get("input.voltage"), Some("0.0"));
     assert!(ups.vars().get("ups.status").unwrap().contains("OB"));
@@ -126,14 +68,13 @@ fn ups_claims_and_inits_over_a_pty() {
 
 #[test]
 fn a_stale_answer_is_flushed_before_the_next_command() {
-    let mut served = serve(Personality::Q1);
-    let port = open(&served.path).unwrap();
+    let served = serve(Personality::Q1);
+    let port = open(served.path().to_str().unwrap()).unwrap();
     let mut link = SerialLink::new(port, StdDelay).with_timeout_ms(300);
     let mut reply = [0u8; 512];
     // A late answer arrives unasked and waits in the tty's input queue...
     served
-        .injector
-        .write_all(b"(999.9 999.9 999.9 099 99.9 99.9 99.9 11111111\r")
+        .send_unasked(b"(999.9 999.9 999.9 099 99.9 99.9 99.9 11111111\r")
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
     // ...and is discarded before the next command goes out.

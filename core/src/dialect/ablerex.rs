@@ -335,7 +335,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
+    use crate::testkit::block_on;
     use crate::{Options, Poll, Ups};
 
     const Q1_OK: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";

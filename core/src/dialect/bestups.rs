@@ -402,40 +402,15 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
+    use crate::testkit::{Device as Dev, block_on};
     use crate::{Options, Poll, Ups};
 
     const Q1: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00100000\r";
 
-    struct Dev {
-        table: std::vec::Vec<(&'static [u8], &'static [u8])>,
-        sent: std::vec::Vec<std::vec::Vec<u8>>,
-    }
-
-    impl crate::Transport for Dev {
-        async fn transact(
-            &mut self,
-            cmd: &[u8],
-            reply: &mut [u8],
-        ) -> Result<usize, crate::TransportError> {
-            self.sent.push(cmd.to_vec());
-            let a = self
-                .table
-                .iter()
-                .find(|(c, _)| *c == cmd)
-                .map_or(cmd, |(_, a)| a);
-            reply[..a.len()].copy_from_slice(a);
-            Ok(a.len())
-        }
-    }
-
     fn dev(id: &'static [u8], extra: &[(&'static [u8], &'static [u8])]) -> Dev {
-        let mut table = std::vec![(b"Q1\r" as &[u8], Q1), (ID, id)];
-        table.extend_from_slice(extra);
-        Dev {
-            table,
-            sent: std::vec::Vec::new(),
-        }
+        let mut dev = Dev::new(&[(b"Q1\r" as &[u8], Q1), (ID, id)], None);
+        dev.table.extend_from_slice(extra);
+        dev
     }
 
     /// Claim (autodetection rules), init and one full update.

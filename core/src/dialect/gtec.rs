@@ -121,7 +121,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::{Device, block_on};
+    use crate::testkit::{Device, block_on};
     use crate::{Options, Poll, Ups};
 
     const HEAD: &str = "(236.7 243.2 212.1 220.1 230.4 002 001 50.0 371 372 041.3 22.9 ";

@@ -182,7 +182,7 @@ pub static INNOVART33: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::{Device, block_on};
+    use crate::testkit::{Device, block_on};
     use crate::{Options, Ups};
 
     const Q6_31: &[u8] = b"(227.0 225.6 230.0 50.0 229.9 000.0 000.0 49.9 007 000 000 327.8 000.0 23.0 06932 100 32 00000000 00000000 11\r";

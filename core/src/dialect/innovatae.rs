@@ -41,7 +41,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::{self, Device, Q1_ANSWER, block_on};
+    use crate::testkit::{self, Device, Q1_ANSWER, block_on};
     use crate::{Options, Ups};
 
     fn claim(table: &[(&'static [u8], &'static [u8])], explicit: bool) -> Ups {

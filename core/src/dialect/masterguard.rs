@@ -731,7 +731,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::{Device, block_on};
+    use crate::testkit::{Device, block_on};
     use crate::ups::SetOutcome;
     use crate::{Options, Ups};
     use std::vec::Vec;

@@ -108,38 +108,16 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
     use crate::nut::vars::Vars;
+    use crate::testkit::{Device, block_on};
     use crate::{Options, Ups};
 
     const Q1: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
 
-    /// A device answering from a table; anything else gets `(NAK\r`, or `other`.
-    struct Dev {
-        table: &'static [(&'static [u8], &'static [u8])],
-        other: &'static [u8],
-    }
-
-    impl crate::Transport for Dev {
-        async fn transact(
-            &mut self,
-            cmd: &[u8],
-            reply: &mut [u8],
-        ) -> Result<usize, crate::TransportError> {
-            let a = self
-                .table
-                .iter()
-                .find(|(c, _)| *c == cmd)
-                .map_or(self.other, |(_, a)| a);
-            reply[..a.len()].copy_from_slice(a);
-            Ok(a.len())
-        }
-    }
-
     fn claim(qpi: &'static [u8], other: &'static [u8]) -> Option<Ups> {
         let table: &'static [(&[u8], &[u8])] =
             std::boxed::Box::leak(std::boxed::Box::new([(b"Q1\r" as &[u8], Q1), (QPI, qpi)]));
-        let mut dev = Dev { table, other };
+        let mut dev = Device::new(table, Some(other));
         let mut ups = Ups::new(&DIALECT, Options::new());
         block_on(ups.claim(&mut dev, false)).unwrap().then_some(ups)
     }

@@ -42,7 +42,7 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::{self, IDENTITY, Q1_ANSWER};
+    use crate::testkit::{self, IDENTITY, Q1_ANSWER};
     use crate::{Options, Ups};
 
     fn claim(table: &[(&'static [u8], &'static [u8])], explicit: bool) -> Ups {

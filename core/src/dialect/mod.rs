@@ -37,9 +37,6 @@ pub mod q6;
 pub mod three_phase;
 pub mod zinto;
 
-#[cfg(test)]
-pub(crate) mod testkit;
-
 /// Every dialect, in autodetection order (spec §4, with NUT's shadowing fixed: each dialect
 /// whose probe is a superset of another's comes first and checks something only it answers).
 pub static AUTODETECT_ORDER: &[&Dialect] = &[

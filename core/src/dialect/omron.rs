@@ -209,33 +209,13 @@ pub static DIALECT: Dialect = Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
+    use crate::testkit::{Device, block_on};
     use crate::ups::CmdError;
-    use crate::{Options, Transport, TransportError, Ups};
-    use std::vec::Vec;
+    use crate::{Options, Ups};
 
     /// Answers from a table; anything else gets `NAK\r`, or nothing when `silent`.
-    struct Script {
-        table: Vec<(&'static [u8], &'static [u8])>,
-        silent: bool,
-        sent: Vec<Vec<u8>>,
-    }
-
-    impl Transport for Script {
-        async fn transact(
-            &mut self,
-            command: &[u8],
-            reply: &mut [u8],
-        ) -> Result<usize, TransportError> {
-            self.sent.push(command.to_vec());
-            let answer: &[u8] = match self.table.iter().find(|(c, _)| *c == command) {
-                Some((_, a)) => a,
-                None if self.silent => b"",
-                None => b"NAK\r",
-            };
-            reply[..answer.len()].copy_from_slice(answer);
-            Ok(answer.len())
-        }
+    fn script(table: &[(&'static [u8], &'static [u8])], silent: bool) -> Device {
+        Device::new(table, Some(if silent { b"" } else { b"NAK\r" }))
     }
 
     fn decoded(cmd: &[u8], answer: &[u8], name: &str) -> Option<std::string::String> {
@@ -321,11 +301,7 @@ mod tests {
     #[test]
     fn shutdown_sends_the_auto_restart_prologue_first() {
         let mut ups = ready();
-        let mut dev = Script {
-            table: std::vec![(b"An\r", b"OK\r"), (b"S.5\r", b"OKn\r")],
-            silent: false,
-            sent: Vec::new(),
-        };
+        let mut dev = script(&[(b"An\r", b"OK\r"), (b"S.5\r", b"OKn\r")], false);
         block_on(ups.instcmd(&mut dev, "shutdown.return", None)).unwrap();
         assert_eq!(dev.sent, [b"An\r".to_vec(), b"S.5\r".to_vec()]);
         assert_eq!(ups.vars().get("ups.start.auto"), Some("yes"));
@@ -334,11 +310,7 @@ mod tests {
     #[test]
     fn a_refused_prologue_stops_the_shutdown() {
         let mut ups = ready();
-        let mut dev = Script {
-            table: std::vec![(b"Sf.5\r", b"OK\r")],
-            silent: false,
-            sent: Vec::new(),
-        };
+        let mut dev = script(&[(b"Sf.5\r", b"OK\r")], false);
         let r = block_on(ups.instcmd(&mut dev, "shutdown.stayoff", None));
         assert!(matches!(r, Err(CmdError::Failed(_))));
         assert_eq!(dev.sent, [b"Af\r".to_vec()]);
@@ -350,11 +322,7 @@ mod tests {
     fn omron_silent_device_fails_shutdown_commands() {
         for cmd in ["shutdown.return", "shutdown.stayoff", "shutdown.stop"] {
             let mut ups = ready();
-            let mut dev = Script {
-                table: Vec::new(),
-                silent: true,
-                sent: Vec::new(),
-            };
+            let mut dev = script(&[], true);
             let r = block_on(ups.instcmd(&mut dev, cmd, None));
             assert!(matches!(r, Err(CmdError::Failed(_))), "{cmd}: {r:?}");
             assert_eq!(dev.sent.len(), 1, "{cmd}: stops at the first silence");
@@ -364,11 +332,7 @@ mod tests {
     #[test]
     fn claimed_only_with_its_vendor_id_unless_named() {
         let q1: &[u8] = b"(102.5 000.0 102.4 000 49.9 54.5 22.7 00101000\r";
-        let dev = || Script {
-            table: std::vec![(Q1, q1)],
-            silent: false,
-            sent: Vec::new(),
-        };
+        let dev = || script(&[(Q1, q1)], false);
         let mut ups = Ups::new(&DIALECT, Options::new());
         assert!(!block_on(ups.claim(&mut dev(), false)).unwrap());
         assert!(block_on(ups.claim(&mut dev(), true)).unwrap());

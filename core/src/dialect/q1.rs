@@ -23,7 +23,7 @@ pub static DIALECT: Dialect = Dialect {
 mod tests {
     use super::*;
     use crate::Ups;
-    use crate::dialect::testkit::{self, Q1_ANSWER};
+    use crate::testkit::{self, Q1_ANSWER};
 
     fn claim(table: &[(&'static [u8], &'static [u8])], explicit: bool) -> Ups {
         testkit::claim(&DIALECT, table, explicit)

@@ -90,7 +90,7 @@ mod tests {
 
     #[test]
     fn nooutstats_drops_wa_from_the_claim() {
-        use crate::dialect::testkit::{Device, block_on};
+        use crate::testkit::{Device, block_on};
         let table = [
             (three_phase::Q6, ANSWER),
             (

@@ -438,6 +438,52 @@ impl TrackingStatus {
     }
 }
 
+/// The [`UpsDirectory`] methods of a one-UPS directory whose server-side state is its
+/// `slot: UpsSlot` field (FSD latch, logins, queued requests, tracking).
+macro_rules! slot_methods {
+    () => {
+        fn fsd(&self, _ups: usize) -> bool {
+            self.slot.fsd
+        }
+        fn set_fsd(&mut self, _ups: usize) {
+            self.slot.fsd = true;
+        }
+        fn login(&mut self, _ups: usize, peer: &str) {
+            self.slot.login(peer);
+        }
+        fn logout(&mut self, _ups: usize, peer: &str) {
+            self.slot.logout(peer);
+        }
+        fn client(&self, _ups: usize, index: usize) -> Option<&str> {
+            self.slot.client(index)
+        }
+        fn numlogins(&self, _ups: usize) -> usize {
+            self.slot.numlogins()
+        }
+        fn tracking(&self, id: &str) -> TrackingStatus {
+            self.slot.tracking(id)
+        }
+        fn instcmd(
+            &mut self,
+            _ups: usize,
+            cmd: &str,
+            param: Option<&str>,
+            track: bool,
+        ) -> Result<Option<TrackingId>, Refused> {
+            self.slot.queue_instcmd(cmd, param, track)
+        }
+        fn setvar(
+            &mut self,
+            _ups: usize,
+            var: &str,
+            value: &str,
+            track: bool,
+        ) -> Result<Option<TrackingId>, Refused> {
+            self.slot.queue_set(var, value, track)
+        }
+    };
+}
+
 /// A directory of one UPS over a [`Vars`] table and a command list — for tests, the examples
 /// and a firmware that copies its driver's variables in after each poll
 /// ([`FixedUps::sync_from_driver`]).
@@ -548,45 +594,7 @@ impl UpsDirectory for FixedUps {
     fn users(&self) -> &Users {
         &self.users
     }
-    fn fsd(&self, _ups: usize) -> bool {
-        self.slot.fsd
-    }
-    fn set_fsd(&mut self, _ups: usize) {
-        self.slot.fsd = true;
-    }
-    fn login(&mut self, _ups: usize, peer: &str) {
-        self.slot.login(peer);
-    }
-    fn logout(&mut self, _ups: usize, peer: &str) {
-        self.slot.logout(peer);
-    }
-    fn client(&self, _ups: usize, index: usize) -> Option<&str> {
-        self.slot.client(index)
-    }
-    fn numlogins(&self, _ups: usize) -> usize {
-        self.slot.numlogins()
-    }
-    fn tracking(&self, id: &str) -> TrackingStatus {
-        self.slot.tracking(id)
-    }
-    fn instcmd(
-        &mut self,
-        _ups: usize,
-        cmd: &str,
-        param: Option<&str>,
-        track: bool,
-    ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_instcmd(cmd, param, track)
-    }
-    fn setvar(
-        &mut self,
-        _ups: usize,
-        var: &str,
-        value: &str,
-        track: bool,
-    ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_set(var, value, track)
-    }
+    slot_methods!();
 }
 
 fn var_ref(v: &crate::nut::vars::Var) -> VarRef<'_> {
@@ -645,53 +653,15 @@ impl UpsDirectory for DriverUps<'_> {
     fn users(&self) -> &Users {
         self.users
     }
-    fn fsd(&self, _ups: usize) -> bool {
-        self.slot.fsd
-    }
-    fn set_fsd(&mut self, _ups: usize) {
-        self.slot.fsd = true;
-    }
-    fn login(&mut self, _ups: usize, peer: &str) {
-        self.slot.login(peer);
-    }
-    fn logout(&mut self, _ups: usize, peer: &str) {
-        self.slot.logout(peer);
-    }
-    fn client(&self, _ups: usize, index: usize) -> Option<&str> {
-        self.slot.client(index)
-    }
-    fn numlogins(&self, _ups: usize) -> usize {
-        self.slot.numlogins()
-    }
-    fn tracking(&self, id: &str) -> TrackingStatus {
-        self.slot.tracking(id)
-    }
-    fn instcmd(
-        &mut self,
-        _ups: usize,
-        cmd: &str,
-        param: Option<&str>,
-        track: bool,
-    ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_instcmd(cmd, param, track)
-    }
-    fn setvar(
-        &mut self,
-        _ups: usize,
-        var: &str,
-        value: &str,
-        track: bool,
-    ) -> Result<Option<TrackingId>, Refused> {
-        self.slot.queue_set(var, value, track)
-    }
+    slot_methods!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::testkit::block_on;
     use crate::driver::Config as DriverConfig;
     use crate::netserver::{Config, Session};
+    use crate::testkit::block_on;
     use crate::virtual_ups::VirtualUps;
     use std::vec::Vec;
 

@@ -6,17 +6,7 @@ use std::rc::Rc;
 use std::vec::Vec;
 
 use super::*;
-
-/// Runs a future whose I/O is always ready.
-pub(crate) fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+use crate::testkit::block_on;
 
 /// A wire with a device at the other end: answers go out `per_tick` bytes per delay step.
 #[derive(Default)]

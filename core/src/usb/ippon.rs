@@ -3,7 +3,7 @@
 //! else to the first NUL *within the 64 bytes* (NUT's C-string length could read past the
 //! packet, §10 quirk 18); a CR is appended when missing. An empty answer `00 0D ..` gives 2.
 
-use super::{EP_IN, UsbHost, buflen, silence, stream};
+use super::{UsbHost, stream};
 use crate::transport::TransportError;
 
 /// SET_REPORT `wValue` as the devices expect it.
@@ -21,17 +21,5 @@ pub async fn transact<H: UsbHost>(
 ) -> Result<usize, TransportError> {
     let command = command.get(..PACKET).unwrap_or(command);
     stream::send_chunks::<H, 8>(host, command, REPORT, WRITE_TIMEOUT_MS).await?;
-    let mut packet = [0u8; PACKET];
-    let got = match host
-        .interrupt_in(EP_IN, &mut packet, stream::READ_TIMEOUT_MS)
-        .await
-    {
-        Ok(0) => return Ok(0),
-        Ok(n) => n.min(PACKET),
-        Err(e) => return silence(e, 0),
-    };
-    let packet = packet.get(..got).unwrap_or(&[]);
-    let c_len = packet.iter().position(|&b| b == 0).unwrap_or(got);
-    let n = buflen(reply);
-    Ok(stream::copy_line(packet, c_len, reply, n))
+    stream::receive_packet_line::<H, PACKET>(host, reply).await
 }

@@ -171,6 +171,20 @@ pub enum UsbError {
     Unsupported,
 }
 
+impl UsbError {
+    /// Every transfer error, for tests and fuzzing that try each one.
+    pub const ALL: [Self; 8] = [
+        Self::Timeout,
+        Self::Stall,
+        Self::Overflow,
+        Self::Disconnected,
+        Self::Busy,
+        Self::Access,
+        Self::Io,
+        Self::Unsupported,
+    ];
+}
+
 impl fmt::Display for UsbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -681,16 +695,7 @@ mod tests {
 
     #[test]
     fn every_transfer_error_maps_to_a_transport_error() {
-        for e in [
-            UsbError::Timeout,
-            UsbError::Stall,
-            UsbError::Overflow,
-            UsbError::Disconnected,
-            UsbError::Busy,
-            UsbError::Access,
-            UsbError::Io,
-            UsbError::Unsupported,
-        ] {
+        for e in UsbError::ALL {
             let t: TransportError = e.into();
             assert!(!std::format!("{t}").is_empty());
             assert!(!std::format!("{e}").is_empty());

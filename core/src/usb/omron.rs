@@ -3,7 +3,7 @@
 //! 64-byte interrupt IN read whose reply runs to the first CR, else the first NUL, else all
 //! of it. A short report write is [`TransportError::Protocol`] (NUT's −1, §10 quirk 14).
 
-use super::{EP_IN, Setup, UsbHost, buflen, silence, stream, wrote};
+use super::{Setup, UsbHost, stream, wrote};
 use crate::transport::TransportError;
 
 /// SET_REPORT `wValue` as the device expects it.
@@ -41,17 +41,5 @@ pub async fn transact<H: UsbHost>(
             return Err(TransportError::Protocol);
         }
     }
-    let mut packet = [0u8; PACKET];
-    let got = match host
-        .interrupt_in(EP_IN, &mut packet, stream::READ_TIMEOUT_MS)
-        .await
-    {
-        Ok(0) => return Ok(0),
-        Ok(n) => n.min(PACKET),
-        Err(e) => return silence(e, 0),
-    };
-    let packet = packet.get(..got).unwrap_or(&[]);
-    let until_nul = packet.iter().position(|&b| b == 0).unwrap_or(got);
-    let n = buflen(reply);
-    Ok(stream::copy_line(packet, until_nul, reply, n))
+    stream::receive_packet_line::<H, PACKET>(host, reply).await
 }

@@ -54,17 +54,30 @@ pub async fn receive_until_cr<H: UsbHost, const R: usize>(
     Ok(off)
 }
 
-/// The length of a one-packet reply (ippon, omron): up to and including the first CR, else
-/// `fallback`; clipped to `buflen - 1` and copied into `reply` (zeroed first), with a CR
-/// appended by [`append_cr`] when none came.
-pub fn copy_line(packet: &[u8], fallback: usize, reply: &mut [u8], buflen: usize) -> usize {
+/// One interrupt IN packet of `P` bytes as the whole reply (ippon, omron): up to and
+/// including the first CR, else the first NUL within the packet, else all of it; clipped to
+/// the reply buffer and copied into `reply` (zeroed first), with a CR appended by
+/// [`append_cr`] when none came. Silence is `Ok(0)` ([`silence`]).
+pub async fn receive_packet_line<H: UsbHost, const P: usize>(
+    host: &mut H,
+    reply: &mut [u8],
+) -> Result<usize, TransportError> {
+    let mut packet = [0u8; P];
+    let got = match host.interrupt_in(EP_IN, &mut packet, READ_TIMEOUT_MS).await {
+        Ok(0) => return Ok(0),
+        Ok(n) => n.min(P),
+        Err(e) => return silence(e, 0),
+    };
+    let packet = packet.get(..got).unwrap_or(&[]);
+    let until_nul = packet.iter().position(|&b| b == 0).unwrap_or(got);
+    let buflen = super::buflen(reply);
     let len = find_cr(packet)
-        .map_or(fallback, |p| p + 1)
+        .map_or(until_nul, |p| p + 1)
         .min(buflen.saturating_sub(1))
         .min(packet.len());
     zero(reply);
     let n = echo(packet.get(..len).unwrap_or(&[]), reply);
-    append_cr(reply, n, buflen)
+    Ok(append_cr(reply, n, buflen))
 }
 
 /// Interrupt IN reads of `N` bytes from 0x81 thrown away, at most `reads` of them, stopping at

@@ -4,16 +4,7 @@ use std::vec::Vec;
 
 use super::*;
 use crate::serial::{CablePower, SerialLink};
-
-fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+use crate::testkit::block_on;
 
 /// A delay that only counts.
 #[derive(Default)]

@@ -8,7 +8,7 @@
 use core::hint::black_box;
 use core::task::{Context, Poll, Waker};
 
-use qxups::{Transport, TransportError};
+use qxups::{Transport, TransportError, Ups};
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -61,5 +61,30 @@ impl Transport for Link {
 pub fn consume(ups: &qxups::Ups) {
     for v in ups.vars().iter() {
         black_box(v.value());
+    }
+}
+
+/// The driver's work after the claim, forever: initialisation, then updates, an instant command
+/// and a setvar over `link` (the same for every driver image).
+pub fn drive(ups: &mut Ups, link: &mut Link) -> ! {
+    let _ = black_box(block_on(ups.init(&mut *link, 0)));
+    loop {
+        let poll = if black_box(true) {
+            qxups::Poll::Full
+        } else {
+            qxups::Poll::Quick
+        };
+        let _ = black_box(block_on(ups.update(&mut *link, poll, black_box(0))));
+        let _ = black_box(block_on(ups.instcmd(
+            &mut *link,
+            black_box("beeper.toggle"),
+            None,
+        )));
+        let _ = black_box(block_on(ups.setvar(
+            &mut *link,
+            black_box("ups.delay.start"),
+            "60",
+        )));
+        consume(ups);
     }
 }

@@ -5,34 +5,15 @@
 
 use core::hint::black_box;
 
-use qxups::{Options, Poll, Ups};
-use qxups_size::{Link, block_on, consume, halt};
+use qxups::{Options, Ups};
+use qxups_size::{Link, block_on, drive, halt};
 
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let mut ups = Ups::new(black_box(&qxups::dialect::megatec::DIALECT), Options::new());
     let mut link = Link;
     if block_on(ups.claim(&mut link, true)) == Ok(true) {
-        let _ = black_box(block_on(ups.init(&mut link, 0)));
-        loop {
-            let poll = if black_box(true) {
-                Poll::Full
-            } else {
-                Poll::Quick
-            };
-            let _ = black_box(block_on(ups.update(&mut link, poll, black_box(0))));
-            let _ = black_box(block_on(ups.instcmd(
-                &mut link,
-                black_box("beeper.toggle"),
-                None,
-            )));
-            let _ = black_box(block_on(ups.setvar(
-                &mut link,
-                black_box("ups.delay.start"),
-                "60",
-            )));
-            consume(&ups);
-        }
+        drive(&mut ups, &mut link);
     }
     halt()
 }

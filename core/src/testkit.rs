@@ -1,4 +1,5 @@
-//! Test support for the dialect unit tests: a scripted device and an executor.
+//! Test support for the unit tests: an executor, a scripted device, and the claim of a dialect
+//! on it.
 
 use crate::dialect::Dialect;
 use crate::{Options, Transport, TransportError, Ups};
