@@ -29,6 +29,46 @@ pub enum Command {
     /// Serve the built-in virtual UPS on a pseudo-terminal, for any program that opens a serial
     /// port (NUT's nutdrv_qx included), until interrupted.
     Simulate(SimulateArgs),
+    /// Serve the UPS to NUT clients (upsc, upsmon, Synology DSM, Home Assistant) as upsd does,
+    /// on TCP port 3493, until SIGTERM or SIGINT.
+    Serve(ServeArgs),
+}
+
+/// `qxups serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each listener is announced on standard error once bound, as \
+`qxups serve: listening on ADDR:PORT` (so --listen 127.0.0.1:0 picks a free port).\n\
+Synology DSM: qxups serve --synology --listen 0.0.0.0:3493"
+)]
+pub struct ServeArgs {
+    /// The UPS (with --config and no --ups, every section of the file is served).
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// Accept NUT clients on ADDR:PORT (repeatable; IPv6 as [::1]:3493; port 0 picks one).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:3493")]
+    pub listen: Vec<std::net::SocketAddr>,
+    /// The users, in NUT's upsd.users format (password, upsmon primary|secondary, actions,
+    /// instcmds). Without it nobody may log in, set or run commands.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<std::path::PathBuf>,
+    /// What a Synology NAS expects: the UPS is called `ups`, and user `monuser` with password
+    /// `secret` may log in as an upsmon secondary.
+    #[arg(long)]
+    pub synology: bool,
+    /// Seconds without a good update before clients get `ERR DATA-STALE` (upsd's MAXAGE).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub maxage: u64,
+    /// Most clients served at once; further connections wait until one leaves (upsd's
+    /// MAXCONN). Default: no limit but the file descriptors.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub maxconn: Option<u32>,
+    /// Close a client that sent no complete request for SECONDS (upsd: 60).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+    /// Also serve the variables as Prometheus metrics at http://ADDR:PORT/metrics.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// `qxups simulate`.
@@ -56,9 +96,10 @@ pub struct DeviceArgs {
     /// Read the UPS's settings from a NUT `ups.conf` (e.g. /etc/nut/ups.conf).
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
-    /// The section of --config to use (needed when it has several).
+    /// The section of --config to use (needed when it has several; `serve` takes several
+    /// and serves every section without it).
     #[arg(long, value_name = "NAME", requires = "config")]
-    pub ups: Option<String>,
+    pub ups: Vec<String>,
     /// A ups.conf setting given on the command line, applied after --config's (NUT's `-x`).
     #[arg(short = 'x', value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -81,6 +122,10 @@ pub struct DeviceArgs {
     /// With --simulate: the virtual UPS's mains fail after SECONDS (to try hooks and upsmon).
     #[arg(long, value_name = "SECONDS", requires = "simulate")]
     pub simulate_power_fail: Option<u64>,
+    /// With --simulate: the virtual UPS's battery is nearly empty after SECONDS (`LB` once on
+    /// battery; with --simulate-power-fail, to walk upsmon through OB LB and FSD quickly).
+    #[arg(long, value_name = "SECONDS", requires = "simulate")]
+    pub simulate_low_battery: Option<u64>,
     /// -v: log events; -vv: also every frame sent and received.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

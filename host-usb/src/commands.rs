@@ -1,5 +1,5 @@
-//! The `qxups` subcommands that talk to a UPS: `status`, `monitor`, `cmd`, `set`, and
-//! `decode --trace`.
+//! The `qxups` subcommands that talk to a UPS: `status`, `monitor`, `cmd`, `set`, `serve`,
+//! and `decode --trace`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,7 +12,12 @@ use qxups_usb::decode;
 use qxups_usb::link::trace_protocol;
 use qxups_usb::session::{Session, SessionError, Setup, Target, json_object, upsc_lines};
 
-use crate::cli::{CmdArgs, DeviceArgs, ListArgs, MonitorArgs, SetArgs, SimulateArgs, StatusArgs};
+use qxups::netserver::Users;
+use qxups_usb::serve;
+
+use crate::cli::{
+    CmdArgs, DeviceArgs, ListArgs, MonitorArgs, ServeArgs, SetArgs, SimulateArgs, StatusArgs,
+};
 
 /// Exit status for a usage error, as clap uses.
 pub const USAGE: u8 = 2;
@@ -25,36 +30,63 @@ enum Fallback {
     Never,
 }
 
-/// The ups.conf settings: from --config's section, with -x settings applied last, or the
-/// no-file default (`port = auto`) with the -x settings.
-fn ups_config(args: &DeviceArgs) -> Result<UpsConfig, String> {
-    let extra: Vec<Entry> = args
-        .set
+/// The `-x KEY=VALUE` settings as ups.conf entries.
+fn extra_entries(args: &DeviceArgs) -> Vec<Entry> {
+    args.set
         .iter()
         .map(|kv| match kv.split_once('=') {
             Some((k, v)) => Entry::new(k.trim(), Some(v.trim())),
             None => Entry::new(kv.trim(), None),
         })
-        .collect();
-    let cfg = match &args.config {
-        Some(path) => config::load(path)
-            .and_then(|file| file.ups_with(args.ups.as_deref(), &extra))
-            .map_err(|e| e.to_string())?,
+        .collect()
+}
+
+/// The ups.conf settings of every UPS the command works on: each --ups section of --config
+/// (every section when `all` and no --ups is given), with -x settings applied last, or the
+/// no-file default (`port = auto`) with the -x settings.
+fn ups_configs(args: &DeviceArgs, all: bool) -> Result<Vec<UpsConfig>, String> {
+    let extra = extra_entries(args);
+    let configs = match &args.config {
+        Some(path) => {
+            let file = config::load(path).map_err(|e| e.to_string())?;
+            let names: Vec<Option<&str>> = match args.ups.as_slice() {
+                [] if all => file
+                    .sections
+                    .iter()
+                    .map(|s| Some(s.name.as_str()))
+                    .collect(),
+                [] => vec![None],
+                [one] => vec![Some(one.as_str())],
+                _ if all => args.ups.iter().map(|n| Some(n.as_str())).collect(),
+                _ => return Err("--ups may be given once here (serve takes several)".into()),
+            };
+            names
+                .into_iter()
+                .map(|n| file.ups_with(n, &extra).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?
+        }
         None => {
             let file = config::parse("[ups]\ndriver = nutdrv_qx\nport = auto\n", "-x")
                 .map_err(|e| e.to_string())?;
-            file.ups_with(Some("ups"), &extra)
-                .map_err(|e| e.to_string())?
+            vec![
+                file.ups_with(Some("ups"), &extra)
+                    .map_err(|e| e.to_string())?,
+            ]
         }
     };
-    for w in &cfg.warnings {
+    for w in configs.iter().flat_map(|c| &c.warnings) {
         eprintln!("qxups: {w}");
     }
-    Ok(cfg)
+    Ok(configs)
 }
 
 fn setup(args: &DeviceArgs, interval_s: Option<u32>) -> Result<Setup, String> {
-    let cfg = ups_config(args)?;
+    let cfg = ups_configs(args, false)?.pop().ok_or("no UPS configured")?;
+    setup_for(args, &cfg, interval_s)
+}
+
+/// How to open the UPS of `cfg`, with the command line's overrides.
+fn setup_for(args: &DeviceArgs, cfg: &UpsConfig, interval_s: Option<u32>) -> Result<Setup, String> {
     let mut engine = cfg.engine.clone();
     if let Some(name) = &args.protocol {
         engine.protocol = Some(decode::dialect(name).map_err(|e| e.to_string())?);
@@ -85,13 +117,15 @@ fn setup(args: &DeviceArgs, interval_s: Option<u32>) -> Result<Setup, String> {
     if let Ok(t) = qxups::nut::vars::text(format_args!("{port}")) {
         engine.port = t;
     }
+    let ms = |s: Option<u64>| s.map(|s| s.saturating_mul(1000));
     Ok(Setup {
         target,
         config: engine,
         cable,
         capture: args.capture.clone(),
         log_frames: args.verbose >= 2,
-        simulate_power_fail_ms: args.simulate_power_fail.map(|s| s.saturating_mul(1000)),
+        simulate_power_fail_ms: ms(args.simulate_power_fail),
+        simulate_low_battery_ms: ms(args.simulate_low_battery),
     })
 }
 
@@ -445,6 +479,7 @@ pub fn list(args: &ListArgs) -> ExitCode {
             capture: None,
             log_frames: false,
             simulate_power_fail_ms: None,
+            simulate_low_battery_ms: None,
         };
         let found = Session::open(setup).and_then(|mut s| s.until_ready());
         match found {
@@ -453,4 +488,78 @@ pub fn list(args: &ListArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The users of `qxups serve`: the --users file's, plus Synology's monuser unless the file
+/// has a user of that name.
+fn serve_users(args: &ServeArgs) -> Result<Users, String> {
+    let mut users = match &args.users {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--users {}: {e}", path.display()))?;
+            Users::parse(&text).map_err(|e| format!("--users {}: {e}", path.display()))?
+        }
+        None => Users::new(),
+    };
+    if args.synology {
+        for u in Users::synology().iter() {
+            if users.iter().all(|have| have.name() != u.name()) {
+                users
+                    .add(u.clone())
+                    .map_err(|e| format!("--synology: {e}"))?;
+            }
+        }
+    }
+    Ok(users)
+}
+
+/// `qxups serve`: a NUT server for every configured UPS, until SIGTERM or SIGINT.
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    let usage = |e: String| {
+        eprintln!("qxups serve: {e}");
+        ExitCode::from(USAGE)
+    };
+    let users = match serve_users(args) {
+        Ok(u) => u,
+        Err(e) => return usage(e),
+    };
+    let configs = match ups_configs(&args.device, true) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    let mut upses = Vec::new();
+    for cfg in &configs {
+        match setup_for(&args.device, cfg, None) {
+            Ok(setup) => upses.push(serve::UpsSpec {
+                name: cfg.name.clone(),
+                desc: cfg.desc.clone(),
+                setup,
+            }),
+            Err(e) => return usage(e),
+        }
+    }
+    if args.synology {
+        // DSM only asks for a UPS called `ups`.
+        match upses.as_mut_slice() {
+            [only] => only.name = "ups".to_owned(),
+            many if many.iter().any(|u| u.name == "ups") => {}
+            _ => return usage("--synology needs one UPS, or one called `ups`".into()),
+        }
+    }
+    let options = serve::Options {
+        listen: args.listen.clone(),
+        users,
+        maxage: std::time::Duration::from_secs(args.maxage),
+        maxconn: args.maxconn.and_then(|n| usize::try_from(n).ok()),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+        metrics: args.metrics,
+        verbose: args.device.verbose >= 1,
+    };
+    match serve::run(upses, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qxups serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

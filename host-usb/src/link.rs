@@ -18,6 +18,8 @@ pub struct Simulated {
     last: Instant,
     /// A scripted mains failure: milliseconds after the start.
     power_fail_at: Option<u64>,
+    /// A scripted nearly-empty battery: milliseconds after the start.
+    low_battery_at: Option<u64>,
 }
 
 impl Simulated {
@@ -29,6 +31,7 @@ impl Simulated {
             start: now,
             last: now,
             power_fail_at: None,
+            low_battery_at: None,
         })
     }
 
@@ -36,6 +39,12 @@ impl Simulated {
     /// and what the tests use).
     pub fn fail_power_after(&mut self, ms: u64) {
         self.power_fail_at = Some(ms);
+    }
+
+    /// Makes the battery nearly empty `ms` milliseconds from the start: on battery the UPS
+    /// then reports `LB` at once, instead of after the hour a full battery lasts.
+    pub fn low_battery_after(&mut self, ms: u64) {
+        self.low_battery_at = Some(ms);
     }
 
     /// The device itself, to change its state or inject faults.
@@ -53,6 +62,17 @@ impl Simulated {
         if self.power_fail_at.is_some_and(|at| since_start >= at) {
             self.power_fail_at = None;
             self.ups.state.power_fail();
+        }
+        if self.low_battery_at.is_some_and(|at| since_start >= at) {
+            self.low_battery_at = None;
+            let state = &mut self.ups.state;
+            let low = state
+                .low_battery_charge
+                .saturating_sub(1)
+                .saturating_mul(1000);
+            state.set_charge(low);
+            // advance() re-derives LB from the charge; run it so the next answer has it.
+            state.advance(0);
         }
     }
 }

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Set(args) => commands::set(&args),
         Command::Decode(args) => run_decode(&args),
         Command::Simulate(args) => commands::simulate(&args),
+        Command::Serve(args) => commands::serve(&args),
     }
 }
 

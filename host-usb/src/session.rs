@@ -5,9 +5,10 @@ use std::fmt;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use qxups::driver::{Config, DeviceInfo, Driver, Event, Step};
+use qxups::driver::{Config, DeviceInfo, Driver, Event, NotReady, Step};
 use qxups::nut::vars::Vars;
 use qxups::serial::CablePower;
+use qxups::ups::{CmdError, SetError, SetOutcome};
 use qxups::{Transport, TransportError};
 
 use crate::link::{Capture, Simulated, Verbose, trace_header};
@@ -39,6 +40,9 @@ pub struct Setup {
     pub log_frames: bool,
     /// With the virtual UPS: the mains fail this many milliseconds after the start.
     pub simulate_power_fail_ms: Option<u64>,
+    /// With the virtual UPS: the battery is nearly empty this many milliseconds after the
+    /// start (`LB` once on battery), so a power failure reaches `OB LB` in seconds.
+    pub simulate_low_battery_ms: Option<u64>,
 }
 
 /// Any link the command can open.
@@ -126,6 +130,9 @@ fn open_link(setup: &Setup) -> Result<(AnyLink, DeviceInfo), SessionError> {
             })?;
             if let Some(ms) = setup.simulate_power_fail_ms {
                 sim.fail_power_after(ms);
+            }
+            if let Some(ms) = setup.simulate_low_battery_ms {
+                sim.low_battery_after(ms);
             }
             let link = AnyLink::Simulated(Box::new(sim));
             let info = DeviceInfo {
@@ -257,7 +264,7 @@ impl Session {
 
     /// Runs an instant command.
     pub fn instcmd(&mut self, name: &str, arg: Option<&str>) -> Result<(), String> {
-        match block_on(self.driver.instcmd(&mut self.link, name, arg)) {
+        match self.run_instcmd(name, arg) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
@@ -266,11 +273,30 @@ impl Session {
 
     /// Sets a variable; the text says what happened.
     pub fn setvar(&mut self, name: &str, value: &str) -> Result<String, String> {
-        match block_on(self.driver.setvar(&mut self.link, name, value)) {
+        match self.run_setvar(name, value) {
             Ok(Ok(outcome)) => Ok(format!("{outcome:?}")),
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
         }
+    }
+
+    /// Runs an instant command, with the engine's typed outcome (what the NUT server reports
+    /// through `GET TRACKING`).
+    pub fn run_instcmd(
+        &mut self,
+        name: &str,
+        arg: Option<&str>,
+    ) -> Result<Result<(), CmdError>, NotReady> {
+        block_on(self.driver.instcmd(&mut self.link, name, arg))
+    }
+
+    /// Sets a variable, with the engine's typed outcome.
+    pub fn run_setvar(
+        &mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Result<SetOutcome, SetError>, NotReady> {
+        block_on(self.driver.setvar(&mut self.link, name, value))
     }
 }
 
@@ -304,6 +330,7 @@ mod tests {
             capture: None,
             log_frames: false,
             simulate_power_fail_ms: None,
+            simulate_low_battery_ms: None,
         })
         .unwrap()
     }
