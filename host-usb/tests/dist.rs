@@ -44,5 +44,5 @@ fn service_unit_has_the_hardening_and_the_groups() {
         .lines()
         .find_map(|l| l.strip_prefix("ExecStart="))
         .unwrap();
-    assert!(exec.ends_with("qxups monitor"), "{exec}");
+    assert!(exec.ends_with("qxups serve"), "{exec}");
 }
