@@ -289,10 +289,13 @@ fn upscmd_lists_runs_and_refuses() {
         server.ask("GET VAR ups ups.beeper.status\n").trim_end(),
         "VAR ups ups.beeper.status \"disabled\""
     );
-    let o = run(
-        "upscmd",
-        &["-u", "admin", "-p", "adminpass", &ups, "beeper.toggle"],
-    );
+    // upscmd as USER with PASSWORD, then ARGS.
+    let upscmd = |user: &str, password: &str, args: &[&str]| {
+        let mut all = vec!["-u", user, "-p", password];
+        all.extend_from_slice(args);
+        run("upscmd", &all)
+    };
+    let o = upscmd("admin", "adminpass", &[&ups, "beeper.toggle"]);
     assert!(o.status.success(), "{o:?}");
     assert_eq!(err(&o), "OK\n");
     server.wait_until("the beeper is on", || {
@@ -300,18 +303,10 @@ fn upscmd_lists_runs_and_refuses() {
     });
 
     // With a parameter, waiting for the driver's verdict (TRACKING).
-    let o = run(
-        "upscmd",
-        &[
-            "-w",
-            "-u",
-            "admin",
-            "-p",
-            "adminpass",
-            &ups,
-            "test.battery.start",
-            "60",
-        ],
+    let o = upscmd(
+        "admin",
+        "adminpass",
+        &["-w", &ups, "test.battery.start", "60"],
     );
     assert!(o.status.success(), "{o:?}");
     assert!(err(&o).contains("SUCCESS"), "{}", err(&o));
@@ -319,43 +314,26 @@ fn upscmd_lists_runs_and_refuses() {
         server.status().split(' ').any(|t| t == "CAL")
     });
     // The virtual UPS tests in whole minutes: 10 s is refused by the driver.
-    let o = run(
-        "upscmd",
-        &[
-            "-w",
-            "-u",
-            "admin",
-            "-p",
-            "adminpass",
-            &ups,
-            "test.battery.start",
-            "10",
-        ],
+    let o = upscmd(
+        "admin",
+        "adminpass",
+        &["-w", &ups, "test.battery.start", "10"],
     );
     assert!(err(&o).contains("ERR INVALID-ARGUMENT"), "{o:?}");
 
-    let o = run(
-        "upscmd",
-        &["-u", "admin", "-p", "wrong", &ups, "beeper.toggle"],
-    );
+    let o = upscmd("admin", "wrong", &[&ups, "beeper.toggle"]);
     assert!(!o.status.success());
     assert_eq!(
         err(&o),
         "Unexpected response from upsd: ERR ACCESS-DENIED\n"
     );
     // monuser may log in but not run commands.
-    let o = run(
-        "upscmd",
-        &["-u", "monuser", "-p", "secret", &ups, "beeper.toggle"],
-    );
+    let o = upscmd("monuser", "secret", &[&ups, "beeper.toggle"]);
     assert_eq!(
         err(&o),
         "Unexpected response from upsd: ERR ACCESS-DENIED\n"
     );
-    let o = run(
-        "upscmd",
-        &["-u", "admin", "-p", "adminpass", &ups, "no.such.command"],
-    );
+    let o = upscmd("admin", "adminpass", &[&ups, "no.such.command"]);
     assert!(!o.status.success());
     assert_eq!(
         err(&o),

@@ -1,6 +1,6 @@
 //! The thread that runs one UPS for `qxups serve`: opens it (again and again until it can),
 //! steps its driver engine as `qxups monitor` does, copies every step's result into the
-//! [`Directory`], and runs the SET / INSTCMD requests clients queued, reporting each outcome
+//! [`super::state::Directory`], and runs the SET / INSTCMD requests clients queued, reporting each outcome
 //! for `GET TRACKING`.
 
 use std::sync::Arc;
