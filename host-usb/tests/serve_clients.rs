@@ -400,22 +400,19 @@ fn upsrw_lists_sets_and_refuses() {
     assert_eq!(run("upsc", &[&ups, "ups.delay.shutdown"]).stdout, b"60\n");
 }
 
-/// The real upsmon binary (`/usr/sbin/upsmon` is Debian's wrapper that reads nut.conf).
+/// The real upsmon binary (`/usr/sbin/upsmon` is Debian's wrapper that reads nut.conf and,
+/// with its default `MODE=none`, exits without monitoring).
 fn upsmon_binary() -> &'static str {
-    [
-        "/lib/nut/upsmon",
-        "/usr/lib/nut/upsmon",
-        "/sbin/upsmon",
-        "/usr/sbin/upsmon",
-    ]
-    .into_iter()
-    .find(|p| Path::new(p).exists())
-    .expect("upsmon (scripts/test-all installs nut-client)")
+    ["/lib/nut/upsmon", "/usr/lib/nut/upsmon"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("/lib/nut/upsmon (scripts/test-all installs nut-client)")
 }
 
 /// One upsmon in the foreground with its own configuration, state and PID directories.
 /// upsmon 2.8.0 keeps its PID file in the compiled-in /run/nut whatever NUT_ALTPIDPATH says,
 /// so each runs in a mount namespace of its own with a scratch directory on /run/nut.
+/// `-p` keeps it one process (no privileged parent) and `-D` in the foreground.
 fn upsmon(dir: &TempDir, name: &str, monitor: &str, hostsync: u32) -> (Killed, PathBuf) {
     let home = dir.0.join(name);
     std::fs::create_dir_all(&home).unwrap();
@@ -442,9 +439,12 @@ fn upsmon(dir: &TempDir, name: &str, monitor: &str, hostsync: u32) -> (Killed, P
         home.display(),
         upsmon_binary()
     );
+    // Root may mount in a new mount namespace; anyone else needs a user namespace too.
+    let root = run("id", &["-u"]).stdout == b"0\n";
+    let namespaces = if root { "-m" } else { "-rm" };
     let child = spawn_group(
         Command::new("unshare")
-            .args(["-m", "sh", "-c", &script])
+            .args([namespaces, "sh", "-c", &script])
             .env("NUT_CONFPATH", &home)
             .env("NUT_STATEPATH", &home)
             .env("NUT_ALTPIDPATH", &home)
