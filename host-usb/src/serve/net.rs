@@ -72,6 +72,32 @@ pub async fn accept_loop(
     }
 }
 
+/// Why a connection ended (for the log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    Client,
+    Server,
+    Gone,
+    NotReading,
+    Idle,
+    /// Input the session would not take and no reply: cannot happen with the core session,
+    /// which always takes a line or answers; ending beats spinning.
+    Stuck,
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Client => "closed by the client",
+            Self::Server => "closed by the server",
+            Self::Gone => "connection lost",
+            Self::NotReading => "not reading its replies",
+            Self::Idle => "idle",
+            Self::Stuck => "stuck",
+        })
+    }
+}
+
 /// The address as `LIST CLIENT` shows it (an IPv4 client of an IPv6 socket as IPv4).
 fn peer_text(peer: &SocketAddr) -> String {
     peer.ip().to_canonical().to_string()
@@ -118,12 +144,12 @@ async fn serve_client(mut stream: TcpStream, peer: SocketAddr, shared: &Shared, 
             let bytes = out.get(..produced).unwrap_or(&[]);
             match timeout(WRITE_TIMEOUT, stream.write_all(bytes)).await {
                 Ok(Ok(())) => continue,
-                Ok(Err(_)) => break "gone",
-                Err(_) => break "not reading its replies",
+                Ok(Err(_)) => break End::Gone,
+                Err(_) => break End::NotReading,
             }
         }
         if session.is_closed() {
-            break "closed by the server";
+            break End::Server;
         }
         if start == end {
             (start, end) = (0, 0);
@@ -132,24 +158,24 @@ async fn serve_client(mut stream: TcpStream, peer: SocketAddr, shared: &Shared, 
             input.copy_within(start..end, 0);
             (start, end) = (0, end - start);
             if end == input.len() {
-                break "stuck";
+                break End::Stuck;
             }
         } else {
             continue;
         }
         let space = input.get_mut(end..).unwrap_or(&mut []);
         match timeout_at(deadline, stream.read(space)).await {
-            Ok(Ok(0)) => break "closed by the client",
+            Ok(Ok(0)) => break End::Client,
             Ok(Ok(n)) => end += n,
-            Ok(Err(_)) => break "gone",
-            Err(_) => break "idle",
+            Ok(Err(_)) => break End::Gone,
+            Err(_) => break End::Idle,
         }
     };
     session.disconnect(&mut *shared.lock());
     if c.verbose {
         eprintln!("qxups serve: {peer}: disconnected ({why})");
     }
-    if why == "closed by the server" {
+    if why == End::Server {
         linger(stream).await;
     }
 }
