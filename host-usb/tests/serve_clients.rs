@@ -127,8 +127,18 @@ impl Server {
             log,
             _dir: dir,
         };
-        server.wait_until("the virtual UPS is read", || {
-            server.ask("GET VAR ups ups.status\n").starts_with("VAR ")
+        server.wait_until("every virtual UPS is read", || {
+            let list = server.ask("LIST UPS\n");
+            let names: Vec<&str> = list
+                .lines()
+                .filter_map(|l| l.strip_prefix("UPS ")?.split(' ').next())
+                .collect();
+            !names.is_empty()
+                && names.iter().all(|n| {
+                    server
+                        .ask(&format!("GET VAR {n} ups.status\n"))
+                        .starts_with("VAR ")
+                })
         });
         server
     }
@@ -685,4 +695,60 @@ fn ipv6_idle_timeout_maxconn_metrics_and_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}\n{}", server.log());
+}
+
+#[test]
+fn every_section_of_a_config_file_is_served() {
+    let dir = TempDir::new("conf");
+    let conf = dir.file(
+        "ups.conf",
+        "[rack]\n  driver = nutdrv_qx\n  port = auto\n  desc = \"Rack UPS\"\n\
+         [desk]\n  driver = nutdrv_qx\n  port = auto\n",
+    );
+    let conf = conf.to_str().unwrap();
+    let server = Server::start(&["--config", conf]);
+    let o = run("upsc", &["-l", &format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(out(&o), "rack\ndesk\n", "{o:?}");
+    assert_eq!(
+        server.ask("GET UPSDESC rack\n"),
+        "UPSDESC rack \"Rack UPS\"\n"
+    );
+    server.wait_until("both are read", || {
+        run(
+            "upsc",
+            &[&format!("desk@127.0.0.1:{}", server.port()), "ups.status"],
+        )
+        .stdout
+            == b"OL\n"
+    });
+
+    // One of them with --ups; --synology then calls it `ups`.
+    let one = Server::start(&["--config", conf, "--ups", "desk", "--synology"]);
+    assert_eq!(
+        one.ask("LIST UPS\n"),
+        "BEGIN LIST UPS\nUPS ups \"Description unavailable\"\nEND LIST UPS\n"
+    );
+    assert_eq!(
+        one.ask("USERNAME monuser\nPASSWORD secret\nLOGIN ups\n"),
+        "OK\nOK\nOK\n"
+    );
+
+    // Usage errors: Synology wants one UPS called `ups`; a socket already in use.
+    let o = Command::new(env!("CARGO_BIN_EXE_qxups"))
+        .args(["serve", "--simulate", "--config", conf, "--synology"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(err(&o).contains("--synology"), "{}", err(&o));
+    let taken = one.listening[0].to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_qxups"))
+        .args(["serve", "--simulate", "--listen", &taken])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        err(&o).contains(&format!("cannot listen on {taken}")),
+        "{}",
+        err(&o)
+    );
 }
