@@ -349,19 +349,22 @@ mod tests {
         dir.sync(u, &driver, Some(Event::Updated { full: true }));
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         dir.set_waker(u, tx);
-        let mut s = Session::new("h", Config::DEFAULT);
+        // Two requests, one wake-up.
+        let requests = "USERNAME admin\nPASSWORD pw\nSET TRACKING ON\nINSTCMD ups beeper.toggle\n";
+        let mut session = Session::new("h", Config::DEFAULT);
         let r = ask(
             &mut dir,
-            &mut s,
-            "USERNAME admin\nPASSWORD pw\nSET TRACKING ON\nINSTCMD ups beeper.toggle\nINSTCMD ups beeper.toggle\n",
+            &mut session,
+            &format!("{requests}INSTCMD ups load.on\n"),
         );
         let id = r
             .lines()
-            .nth(3)
+            .nth(4)
             .and_then(|l| l.strip_prefix("OK TRACKING "));
         assert!(rx.try_recv().is_ok());
         assert!(rx.try_recv().is_err(), "one pending wake-up is enough");
-        let (_, tid) = dir.slot(u).unwrap().take_tracked_request().unwrap();
+        assert_eq!(dir.slot(u).map(|s| s.take_request().is_some()), Some(true));
+        let (_, tid) = dir.slot(u).unwrap().take_tracked_request().unwrap(); // load.on
         assert_eq!(tid.as_deref(), id);
         dir.slot(u)
             .unwrap()
