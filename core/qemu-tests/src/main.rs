@@ -24,6 +24,13 @@ use panic_semihosting as _;
 
 #[path = "../../tests/common/script.rs"]
 mod script;
+#[path = "../../tests/common/vector_check.rs"]
+mod vector_check;
+
+/// The shared test data, embedded by `build.rs`.
+mod data {
+    include!(concat!(env!("OUT_DIR"), "/data.rs"));
+}
 
 use script::{ScriptedDevice, block_on, parse_tsv};
 
@@ -76,6 +83,65 @@ fn scripted_device() -> Outcome {
     })
 }
 
+/// Every dialect the driver knows has a vector pair (the host test checks the reverse).
+fn every_dialect_has_vectors() -> Outcome {
+    let missing: alloc::vec::Vec<&str> = qxups::dialect::AUTODETECT_ORDER
+        .iter()
+        .map(|d| d.name)
+        .filter(|name| {
+            let stem = name.replace('/', "-");
+            !data::VECTORS.iter().any(|(file, _, _)| *file == stem)
+        })
+        .collect();
+    ensure(missing.is_empty(), || format!("no vectors for {missing:?}"))
+}
+
+/// Stack use, measured by painting: the free RAM between the end of `.bss` (the heap array
+/// included) and the stack pointer is filled with a pattern at the start, and the deepest word
+/// no longer holding it at the end is the high-water mark. Printed with the results, so the
+/// room the stack needs is a number, not a guess.
+mod stack {
+    const PAINT: u32 = 0x5AA5_A55A;
+
+    unsafe extern "C" {
+        /// End of `.bss` / `.uninit` (cortex-m-rt's `link.x`).
+        static __sheap: u32;
+        /// Top of RAM, where the stack starts.
+        static _stack_start: u32;
+    }
+
+    fn bounds() -> (usize, usize) {
+        // Only the addresses of the linker symbols are taken.
+        (
+            &raw const __sheap as usize,
+            &raw const _stack_start as usize,
+        )
+    }
+
+    /// Paints the free RAM below the current stack pointer (less a margin for this frame).
+    pub fn paint() {
+        let (low, _) = bounds();
+        let sp = cortex_m::register::msp::read() as usize - 64;
+        let mut p = low;
+        while p < sp {
+            // SAFETY: [low, sp) is RAM nothing uses: above every static, below the stack.
+            unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };
+            p += 4;
+        }
+    }
+
+    /// (bytes of stack used at the deepest point, bytes available to the stack).
+    pub fn used() -> (usize, usize) {
+        let (low, top) = bounds();
+        let mut p = low;
+        // SAFETY: reads of the painted RAM only.
+        while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
+            p += 4;
+        }
+        (top - p, top - low)
+    }
+}
+
 #[entry]
 fn main() -> ! {
     {
@@ -84,8 +150,19 @@ fn main() -> ! {
         // SAFETY: runs once, before anything allocates; the array is used by nothing else.
         unsafe { HEAP.init(&raw mut HEAP_MEM as usize, HEAP_SIZE) }
     }
+    stack::paint();
     let mut tally = Tally::default();
     tally.report("scripted_device", scripted_device());
+    for (file, tsv, expected) in data::VECTORS {
+        let outcome = vector_check::check_dialect(file, tsv, expected).map(|_rows| ());
+        tally.report(&format!("vectors::{file}"), outcome);
+    }
+    tally.report(
+        "vectors::every_dialect_has_vectors",
+        every_dialect_has_vectors(),
+    );
+    let (used, room) = stack::used();
+    hprintln!("stack: {} bytes used of {}", used, room);
     hprintln!("{} passed, {} failed", tally.passed, tally.failed);
     debug::exit(if tally.failed == 0 {
         debug::EXIT_SUCCESS
