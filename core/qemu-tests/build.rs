@@ -1,20 +1,11 @@
 //! Puts `memory.x` where the linker finds it, and embeds the shared test data the tests need:
 //! every `<dialect>.tsv` / `.expected` pair (from `QXUPS_VECTORS`, else `../shared/vectors`
-//! beside the repository) and the upsd transcripts the session tests replay (from
+//! beside the repository) and every upsd transcript the session tests replay (`*.txt` from
 //! `QXUPS_NUT_CLIENTS`, else `../shared/spec/nut-clients`). Missing data fails the build.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
-
-/// The upsd transcripts the session tests use: the four the simulated UPS is read from, then
-/// the replayed ones.
-const TRANSCRIPTS: &[&str] = &[
-    "01-upsc-list.txt",
-    "03-upsc-all.txt",
-    "08-upscmd-list.txt",
-    "14-upsrw-list.txt",
-];
 
 fn shared(var: &str, default: &str) -> PathBuf {
     println!("cargo:rerun-if-env-changed={var}");
@@ -45,6 +36,21 @@ fn include(path: &Path) -> String {
     format!("include_str!({:?})", path.display().to_string())
 }
 
+/// The stems of the `*.ext` files in `dir`, sorted; none fails the build.
+fn files(dir: &Path, ext: &str) -> Vec<String> {
+    let mut stems: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| fail(&format!("{}: {e}", dir.display())))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .collect();
+    stems.sort();
+    if stems.is_empty() {
+        fail(&format!("no .{ext} files in {}", dir.display()));
+    }
+    stems
+}
+
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_else(|| fail("no OUT_DIR")));
     fs::copy("memory.x", out.join("memory.x")).unwrap_or_else(|e| fail(&format!("memory.x: {e}")));
@@ -52,21 +58,11 @@ fn main() {
     println!("cargo:rerun-if-changed=memory.x");
 
     let vectors = shared("QXUPS_VECTORS", "../../../shared/vectors");
-    let mut stems: Vec<String> = fs::read_dir(&vectors)
-        .unwrap_or_else(|e| fail(&format!("{}: {e}", vectors.display())))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
-        .collect();
-    stems.sort();
-    if stems.is_empty() {
-        fail(&format!("no .tsv files in {}", vectors.display()));
-    }
     let mut code = String::from(
         "/// (file stem, `.tsv` text, `.expected` text) of every dialect's vectors.\n\
          pub static VECTORS: &[(&str, &str, &str)] = &[\n",
     );
-    for stem in &stems {
+    for stem in files(&vectors, "tsv") {
         let tsv = include(&vectors.join(format!("{stem}.tsv")));
         let expected = include(&vectors.join(format!("{stem}.expected")));
         let _ = writeln!(code, "    ({stem:?}, {tsv}, {expected}),");
@@ -78,8 +74,9 @@ fn main() {
         "/// (file name, text) of the upsd transcripts.\n\
          pub static TRANSCRIPTS: &[(&str, &str)] = &[\n",
     );
-    for name in TRANSCRIPTS {
-        let text = include(&clients.join(name));
+    for stem in files(&clients, "txt") {
+        let name = format!("{stem}.txt");
+        let text = include(&clients.join(&name));
         let _ = writeln!(code, "    ({name:?}, {text}),");
     }
     code.push_str("];\n");

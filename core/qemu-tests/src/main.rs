@@ -16,12 +16,18 @@ extern crate alloc;
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap as Heap;
 use panic_semihosting as _;
 
+// The test code shared with the host tests (`core/tests/common/`).
+#[path = "../../tests/common/links.rs"]
+mod links;
+#[path = "../../tests/common/replay.rs"]
+mod replay;
 #[path = "../../tests/common/script.rs"]
 mod script;
 #[path = "../../tests/common/vector_check.rs"]
@@ -32,6 +38,12 @@ mod data {
     include!(concat!(env!("OUT_DIR"), "/data.rs"));
 }
 
+use embedded_io_async::{ErrorType, Read, ReadReady, Write};
+use links::{Clock, ensure};
+use qxups::dialect::AUTODETECT_ORDER;
+use qxups::serial::{Feed, LineBuffer, LineError, REPLY_TIMEOUT_MS, SerialLink};
+use qxups::virtual_ups::{Fault, PeerError, VirtualUps};
+use qxups::{Transport, TransportError};
 use script::{ScriptedDevice, block_on, parse_tsv};
 
 #[global_allocator]
@@ -44,11 +56,6 @@ const HEAP_SIZE: usize = 1024 * 1024;
 
 /// What a test gives: `Err` carries the report printed under its `FAILED` line.
 type Outcome = Result<(), String>;
-
-/// `Err(report)` unless `ok`.
-fn ensure(ok: bool, report: impl FnOnce() -> String) -> Outcome {
-    if ok { Ok(()) } else { Err(report()) }
-}
 
 /// The tally of the run.
 #[derive(Default)]
@@ -76,8 +83,7 @@ impl Tally {
 fn scripted_device() -> Outcome {
     let mut device = ScriptedDevice::new(parse_tsv("Q1\\r\t(215.0\\r\n"), None);
     let mut reply = [0u8; 16];
-    let n = block_on(qxups::Transport::transact(&mut device, b"Q1\r", &mut reply))
-        .map_err(|e| format!("{e:?}"))?;
+    let n = block_on(device.transact(b"Q1\r", &mut reply)).map_err(|e| format!("{e:?}"))?;
     ensure(reply.get(..n) == Some(b"(215.0\r".as_slice()), || {
         format!("answer {:?}", reply.get(..n))
     })
@@ -85,7 +91,7 @@ fn scripted_device() -> Outcome {
 
 /// Every dialect the driver knows has a vector pair (the host test checks the reverse).
 fn every_dialect_has_vectors() -> Outcome {
-    let missing: alloc::vec::Vec<&str> = qxups::dialect::AUTODETECT_ORDER
+    let missing: Vec<&str> = AUTODETECT_ORDER
         .iter()
         .map(|d| d.name)
         .filter(|name| {
@@ -94,6 +100,126 @@ fn every_dialect_has_vectors() -> Outcome {
         })
         .collect();
     ensure(missing.is_empty(), || format!("no vectors for {missing:?}"))
+}
+
+/// A serial port that hands out the virtual UPS's answer three bytes at a time, and has
+/// nothing waiting every other time it is asked: the link has to wait in steps and put each
+/// line together from pieces.
+struct Drip {
+    ups: VirtualUps,
+    ready: bool,
+}
+
+impl ErrorType for Drip {
+    type Error = PeerError;
+}
+
+impl Read for Drip {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, PeerError> {
+        let n = buf.len().min(3);
+        self.ups.read(buf.get_mut(..n).unwrap_or_default()).await
+    }
+}
+
+impl ReadReady for Drip {
+    fn read_ready(&mut self) -> Result<bool, PeerError> {
+        self.ready = !self.ready;
+        Ok(self.ready && self.ups.read_ready()?)
+    }
+}
+
+impl Write for Drip {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, PeerError> {
+        self.ups.write(buf).await
+    }
+}
+
+/// A silent device: the link waits the whole reply timeout, then reports "no answer"
+/// (`Ok(0)`), which the dialect layer reads as such.
+fn serial_silence_is_no_answer() -> Outcome {
+    let mut v = VirtualUps::for_dialect(&qxups::dialect::megatec::DIALECT)
+        .ok_or("no megatec virtual UPS")?;
+    v.inject(Fault::NoAnswer, None);
+    let mut link = SerialLink::new(v, Clock::default());
+    let mut reply = [0u8; 64];
+    let got = block_on(link.transact(b"Q1\r", &mut reply));
+    let (_, clock) = link.into_inner();
+    let waited_ms = clock.0 / 1_000_000;
+    ensure(
+        got == Ok(0) && waited_ms >= u64::from(REPLY_TIMEOUT_MS),
+        || format!("got {got:?} after {waited_ms} ms"),
+    )
+}
+
+/// A disconnected port is a typed transport error.
+fn serial_disconnect_is_an_error() -> Outcome {
+    let mut v = VirtualUps::for_dialect(&qxups::dialect::megatec::DIALECT)
+        .ok_or("no megatec virtual UPS")?;
+    v.inject(Fault::Disconnect, None);
+    let mut link = SerialLink::new(v, Clock::default());
+    let mut reply = [0u8; 64];
+    let got = block_on(link.transact(b"Q1\r", &mut reply));
+    ensure(
+        matches!(got, Err(TransportError::Disconnected | TransportError::Io)),
+        || format!("got {got:?}"),
+    )
+}
+
+/// Lines come out whole however the bytes arrive; an over-long line is an error and the next
+/// line after it comes out whole.
+fn line_buffer_pieces_and_overflow() -> Outcome {
+    let mut b = LineBuffer::<8>::new();
+    let first = b.feed(b"(21");
+    ensure(first == Ok(Feed::Pending), || {
+        format!("first piece: {first:?}")
+    })?;
+    let second = b.feed(b"5.0\r(2");
+    ensure(
+        second
+            == Ok(Feed::Line {
+                line: b"(215.0\r",
+                consumed: 4,
+            }),
+        || format!("second piece: {second:?}"),
+    )?;
+    let mut b = LineBuffer::<8>::new();
+    let long = b.feed(b"0123456789");
+    ensure(long == Err(LineError::TooLong { consumed: 9 }), || {
+        format!("over-long line: {long:?}")
+    })?;
+    let rest = b.feed(b"xx\rOK\r");
+    ensure(
+        rest == Ok(Feed::Line {
+            line: b"OK\r",
+            consumed: 6,
+        }),
+        || format!("after it: {rest:?}"),
+    )
+}
+
+/// Every transcript replayed through [`qxups::netserver::Session`] and a `FixedUps` matches
+/// upsd's answers except the listed differences: logins, `LIST VAR`, `GET VAR`, the `ERR`
+/// codes, the FSD latch, tracking, limits.
+fn session_replay() -> Outcome {
+    let s = replay::replay_all(data::TRANSCRIPTS)?;
+    hprintln!(
+        "  {} transcripts replayed, {} answer lines compared, {} differ as listed",
+        s.replayed,
+        s.compared,
+        s.differing_lines
+    );
+    Ok(())
+}
+
+/// upsd's escaping of a value with quotes and backslashes, byte for byte.
+fn session_escaping() -> Outcome {
+    let text = |name: &str| -> &'static str {
+        data::TRANSCRIPTS
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map_or("", |(_, t)| *t)
+    };
+    replay::escaping(text("escaping.txt"), text)
 }
 
 /// Stack use, measured by painting: the free RAM between the end of `.bss` (the heap array
@@ -160,6 +286,35 @@ fn main() -> ! {
     tally.report(
         "vectors::every_dialect_has_vectors",
         every_dialect_has_vectors(),
+    );
+    for s in links::setups() {
+        let mode = match (s.user.langid_fix, s.armac_interrupt) {
+            (Some(_), _) => "+langid_fix",
+            (None, true) => "+interrupt",
+            (None, false) => "",
+        };
+        tally.report(&format!("usb::{}{mode}", s.sd), links::q1_exchange(&s));
+    }
+    for d in AUTODETECT_ORDER.iter().filter(|d| !links::is_stub(d)) {
+        tally.report(&format!("serial::{}", d.name), links::over_serial(d));
+        let drip = links::over_serial_via(d, |ups| Drip { ups, ready: false });
+        tally.report(&format!("serial::{}::in_pieces", d.name), drip);
+    }
+    tally.report(
+        "serial::silence_is_no_answer",
+        serial_silence_is_no_answer(),
+    );
+    tally.report(
+        "serial::disconnect_is_an_error",
+        serial_disconnect_is_an_error(),
+    );
+    tally.report("serial::line_buffer", line_buffer_pieces_and_overflow());
+    tally.report("session::replay", session_replay());
+    tally.report("session::escaping", session_escaping());
+    #[cfg(feature = "force-fail")]
+    tally.report(
+        "force_fail",
+        Err(String::from("failed on purpose (feature force-fail)")),
     );
     let (used, room) = stack::used();
     hprintln!("stack: {} bytes used of {}", used, room);

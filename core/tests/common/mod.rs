@@ -1,6 +1,8 @@
 //! Test support: the vector files, a scripted device, and a tiny executor.
 #![allow(dead_code)]
 
+pub mod links;
+pub mod replay;
 pub mod script;
 pub mod vector_check;
 pub mod views;
