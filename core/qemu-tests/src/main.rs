@@ -18,6 +18,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use core::alloc::{GlobalAlloc, Layout};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap as Heap;
@@ -47,12 +50,40 @@ use qxups::{Transport, TransportError};
 use script::{ScriptedDevice, block_on, parse_tsv};
 
 #[global_allocator]
-static HEAP: Heap = Heap::empty();
+static HEAP: PeakHeap = PeakHeap {
+    heap: Heap::empty(),
+    peak: AtomicUsize::new(0),
+};
 
-/// The heap, in `.bss`. The vector checks clone the driver state and the scripted tables a few
-/// hundred times; 1 MiB leaves room for fragmentation. The stack gets the rest of the 4 MiB
-/// RAM above it (see [`stack`]).
-const HEAP_SIZE: usize = 1024 * 1024;
+/// The heap, in `.bss`: 256 KiB, six times the peak the run prints (the scripted tables,
+/// the transcripts' parsed items and the replies). The stack gets the rest of the 4 MiB RAM
+/// above it (see [`stack`]).
+const HEAP_SIZE: usize = 256 * 1024;
+
+/// The heap, recording the most it ever had in use.
+struct PeakHeap {
+    heap: Heap,
+    peak: AtomicUsize,
+}
+
+// SAFETY: delegates to the heap; only records its use after each allocation (one core, no
+// interrupts allocate, so a load and a store suffice).
+unsafe impl GlobalAlloc for PeakHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let p = unsafe { self.heap.alloc(layout) };
+        let used = self.heap.used();
+        if used > self.peak.load(Ordering::Relaxed) {
+            self.peak.store(used, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { self.heap.dealloc(ptr, layout) }
+    }
+}
 
 /// What a test gives: `Err` carries the report printed under its `FAILED` line.
 type Outcome = Result<(), String>;
@@ -62,10 +93,21 @@ type Outcome = Result<(), String>;
 struct Tally {
     passed: usize,
     failed: usize,
+    /// The deepest stack a test used, and its name.
+    deepest: (usize, String),
 }
 
 impl Tally {
-    fn report(&mut self, name: &str, outcome: Outcome) {
+    /// Runs one test, prints its line, and measures its stack. Not inlined, and the test
+    /// called through `dyn`, so that the measure is the test's own stack, not `main`'s frame.
+    #[inline(never)]
+    fn run(&mut self, name: &str, test: &dyn Fn() -> Outcome) {
+        let high = stack::paint();
+        let outcome = test();
+        let used = stack::used(high);
+        if used > self.deepest.0 {
+            self.deepest = (used, String::from(name));
+        }
         match outcome {
             Ok(()) => {
                 self.passed += 1;
@@ -134,17 +176,23 @@ impl Write for Drip {
     }
 }
 
-/// A silent device: the link waits the whole reply timeout, then reports "no answer"
-/// (`Ok(0)`), which the dialect layer reads as such.
-fn serial_silence_is_no_answer() -> Outcome {
+/// One `Q1` over the serial link to a megatec virtual UPS with `fault`: the result, and how
+/// long the link waited, in milliseconds.
+fn serial_q1_under(fault: Fault) -> Result<(Result<usize, TransportError>, u64), String> {
     let mut v = VirtualUps::for_dialect(&qxups::dialect::megatec::DIALECT)
         .ok_or("no megatec virtual UPS")?;
-    v.inject(Fault::NoAnswer, None);
+    v.inject(fault, None);
     let mut link = SerialLink::new(v, Clock::default());
     let mut reply = [0u8; 64];
     let got = block_on(link.transact(b"Q1\r", &mut reply));
     let (_, clock) = link.into_inner();
-    let waited_ms = clock.0 / 1_000_000;
+    Ok((got, clock.0 / 1_000_000))
+}
+
+/// A silent device: the link waits the whole reply timeout, then reports "no answer"
+/// (`Ok(0)`), which the dialect layer reads as such.
+fn serial_silence_is_no_answer() -> Outcome {
+    let (got, waited_ms) = serial_q1_under(Fault::NoAnswer)?;
     ensure(
         got == Ok(0) && waited_ms >= u64::from(REPLY_TIMEOUT_MS),
         || format!("got {got:?} after {waited_ms} ms"),
@@ -153,12 +201,7 @@ fn serial_silence_is_no_answer() -> Outcome {
 
 /// A disconnected port is a typed transport error.
 fn serial_disconnect_is_an_error() -> Outcome {
-    let mut v = VirtualUps::for_dialect(&qxups::dialect::megatec::DIALECT)
-        .ok_or("no megatec virtual UPS")?;
-    v.inject(Fault::Disconnect, None);
-    let mut link = SerialLink::new(v, Clock::default());
-    let mut reply = [0u8; 64];
-    let got = block_on(link.transact(b"Q1\r", &mut reply));
+    let (got, _) = serial_q1_under(Fault::Disconnect)?;
     ensure(
         matches!(got, Err(TransportError::Disconnected | TransportError::Io)),
         || format!("got {got:?}"),
@@ -222,21 +265,27 @@ fn session_escaping() -> Outcome {
     replay::escaping(text("escaping.txt"), text)
 }
 
-/// Stack use, measured by painting: the free RAM between the end of `.bss` (the heap array
-/// included) and the stack pointer is filled with a pattern at the start, and the deepest word
-/// no longer holding it at the end is the high-water mark. Printed with the results, so the
-/// room the stack needs is a number, not a guess.
+/// Stack use, measured by painting: before each test the [`WINDOW`](stack::WINDOW) below the
+/// stack pointer is filled with a pattern, and after it the deepest word no longer holding the
+/// pattern is the test's high-water mark. The run prints the deepest test, so the room the stack
+/// needs is a number, not a guess: up to about 110 KiB (detection, initialisation and an update
+/// over a USB transport; the 14.7 KB `Ups` state is moved and cloned by value in nested
+/// futures), more than lm3s6965evb's 64 KiB of RAM, hence mps2-an385 (4 MiB).
 mod stack {
     const PAINT: u32 = 0x5AA5_A55A;
+    /// How far below the caller's frame a test's stack is measured.
+    pub const WINDOW: usize = 1024 * 1024;
 
     unsafe extern "C" {
-        /// End of `.bss` / `.uninit` (cortex-m-rt's `link.x`).
+        /// End of `.bss` / `.uninit` (cortex-m-rt's `link.x`): the lowest address the stack
+        /// may reach.
         static __sheap: u32;
         /// Top of RAM, where the stack starts.
         static _stack_start: u32;
     }
 
-    fn bounds() -> (usize, usize) {
+    /// (lowest address the stack may reach, top of the stack).
+    pub fn bounds() -> (usize, usize) {
         // Only the addresses of the linker symbols are taken.
         (
             &raw const __sheap as usize,
@@ -244,27 +293,31 @@ mod stack {
         )
     }
 
-    /// Paints the free RAM below the current stack pointer (less a margin for this frame).
-    pub fn paint() {
-        let (low, _) = bounds();
-        let sp = cortex_m::register::msp::read() as usize - 64;
-        let mut p = low;
-        while p < sp {
-            // SAFETY: [low, sp) is RAM nothing uses: above every static, below the stack.
+    /// Paints the window below the current stack pointer (less a margin for this frame) and
+    /// returns its top, the base [`used`] measures from.
+    #[inline(never)]
+    pub fn paint() -> usize {
+        let (floor, _) = bounds();
+        let high = (cortex_m::register::msp::read() as usize - 64) & !3;
+        let mut p = high.saturating_sub(WINDOW).max(floor);
+        while p < high {
+            // SAFETY: the window is RAM nothing uses: above every static, below the stack.
             unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };
             p += 4;
         }
+        high
     }
 
-    /// (bytes of stack used at the deepest point, bytes available to the stack).
-    pub fn used() -> (usize, usize) {
-        let (low, top) = bounds();
-        let mut p = low;
-        // SAFETY: reads of the painted RAM only.
-        while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
+    /// Bytes of stack used below `high` (what [`paint`] returned) at the deepest point since
+    /// (the whole window when it was used up).
+    pub fn used(high: usize) -> usize {
+        let (floor, _) = bounds();
+        let mut p = high.saturating_sub(WINDOW).max(floor);
+        // SAFETY: reads of the painted window only.
+        while p < high && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
             p += 4;
         }
-        (top - p, top - low)
+        high - p
     }
 }
 
@@ -274,18 +327,18 @@ fn main() -> ! {
         use core::mem::MaybeUninit;
         static mut HEAP_MEM: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
         // SAFETY: runs once, before anything allocates; the array is used by nothing else.
-        unsafe { HEAP.init(&raw mut HEAP_MEM as usize, HEAP_SIZE) }
+        unsafe { HEAP.heap.init(&raw mut HEAP_MEM as usize, HEAP_SIZE) }
     }
-    stack::paint();
     let mut tally = Tally::default();
-    tally.report("scripted_device", scripted_device());
+    tally.run("scripted_device", &scripted_device);
     for (file, tsv, expected) in data::VECTORS {
-        let outcome = vector_check::check_dialect(file, tsv, expected).map(|_rows| ());
-        tally.report(&format!("vectors::{file}"), outcome);
+        tally.run(&format!("vectors::{file}"), &|| {
+            vector_check::check_dialect(file, tsv, expected).map(|_rows| ())
+        });
     }
-    tally.report(
+    tally.run(
         "vectors::every_dialect_has_vectors",
-        every_dialect_has_vectors(),
+        &every_dialect_has_vectors,
     );
     for s in links::setups() {
         let mode = match (s.user.langid_fix, s.armac_interrupt) {
@@ -293,31 +346,38 @@ fn main() -> ! {
             (None, true) => "+interrupt",
             (None, false) => "",
         };
-        tally.report(&format!("usb::{}{mode}", s.sd), links::q1_exchange(&s));
+        tally.run(&format!("usb::{}{mode}", s.sd), &|| links::q1_exchange(&s));
     }
     for d in AUTODETECT_ORDER.iter().filter(|d| !links::is_stub(d)) {
-        tally.report(&format!("serial::{}", d.name), links::over_serial(d));
-        let drip = links::over_serial_via(d, |ups| Drip { ups, ready: false });
-        tally.report(&format!("serial::{}::in_pieces", d.name), drip);
+        tally.run(&format!("serial::{}", d.name), &|| links::over_serial(d));
+        tally.run(&format!("serial::{}::in_pieces", d.name), &|| {
+            links::over_serial_via(d, |ups| Drip { ups, ready: false })
+        });
     }
-    tally.report(
-        "serial::silence_is_no_answer",
-        serial_silence_is_no_answer(),
-    );
-    tally.report(
+    tally.run("serial::silence_is_no_answer", &serial_silence_is_no_answer);
+    tally.run(
         "serial::disconnect_is_an_error",
-        serial_disconnect_is_an_error(),
+        &serial_disconnect_is_an_error,
     );
-    tally.report("serial::line_buffer", line_buffer_pieces_and_overflow());
-    tally.report("session::replay", session_replay());
-    tally.report("session::escaping", session_escaping());
+    tally.run("serial::line_buffer", &line_buffer_pieces_and_overflow);
+    tally.run("session::replay", &session_replay);
+    tally.run("session::escaping", &session_escaping);
     #[cfg(feature = "force-fail")]
-    tally.report(
-        "force_fail",
-        Err(String::from("failed on purpose (feature force-fail)")),
+    tally.run("force_fail", &|| {
+        Err(String::from("failed on purpose (feature force-fail)"))
+    });
+    let (low, top) = stack::bounds();
+    hprintln!(
+        "stack: deepest {} bytes ({}) of {} available",
+        tally.deepest.0,
+        tally.deepest.1,
+        top - low
     );
-    let (used, room) = stack::used();
-    hprintln!("stack: {} bytes used of {}", used, room);
+    hprintln!(
+        "heap: peak {} bytes of {}",
+        HEAP.peak.load(Ordering::Relaxed),
+        HEAP_SIZE
+    );
     hprintln!("{} passed, {} failed", tally.passed, tally.failed);
     debug::exit(if tally.failed == 0 {
         debug::EXIT_SUCCESS

@@ -153,6 +153,22 @@ enum Item {
     Comment(String),
 }
 
+/// A client chunk on `conn`, the one upsd's answer lines are added to until the next.
+fn push_send(
+    items: &mut Vec<Item>,
+    last_send: &mut BTreeMap<String, usize>,
+    conn: String,
+    data: Vec<u8>,
+) {
+    last_send.insert(conn.clone(), items.len());
+    items.push(Item::Send {
+        conn,
+        data,
+        expected: Vec::new(),
+        closed: false,
+    });
+}
+
 fn parse(text: &str) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     let mut probe_conn = 0;
@@ -172,13 +188,7 @@ fn parse(text: &str) -> Vec<Item> {
                 if data == b"<EOF>" {
                     items.push(Item::Eof { conn });
                 } else {
-                    last_send.insert(conn.clone(), items.len());
-                    items.push(Item::Send {
-                        conn,
-                        data,
-                        expected: Vec::new(),
-                        closed: false,
-                    });
+                    push_send(&mut items, &mut last_send, conn, data);
                 }
             } else if let Some(lit) = rest.strip_prefix("S< ") {
                 let at = last_send[&conn];
@@ -197,14 +207,12 @@ fn parse(text: &str) -> Vec<Item> {
                 probe_conn += 1;
             }
             logged_out = logged_out && data.is_empty();
-            let conn = format!("probe{probe_conn}");
-            last_send.insert(conn.clone(), items.len());
-            items.push(Item::Send {
-                conn,
+            push_send(
+                &mut items,
+                &mut last_send,
+                format!("probe{probe_conn}"),
                 data,
-                expected: Vec::new(),
-                closed: false,
-            });
+            );
         } else if let Some(rest) = line.strip_prefix("< ") {
             let conn = format!("probe{probe_conn}");
             let at = last_send[&conn];

@@ -58,6 +58,16 @@ impl Failures {
     }
 }
 
+/// What `device` was sent, as the `.expected` files write it (`Q1\r + F\r`).
+fn sent(device: &ScriptedDevice) -> String {
+    device
+        .sent
+        .iter()
+        .map(|c| escape(c))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// A malformed `.expected` line.
 fn bad(section: &str, line: &str) -> String {
     format!("[{section}] malformed line {line:?}")
@@ -199,12 +209,7 @@ fn check_instcmd(
     }
     let mut device = ScriptedDevice::new(table.to_vec(), ups.dialect().rejected);
     let outcome = block_on(ups.instcmd(&mut device, name, arg));
-    let sent = device
-        .sent
-        .iter()
-        .map(|c| escape(c))
-        .collect::<Vec<_>>()
-        .join(" + ");
+    let sent = sent(&device);
     let got = match outcome {
         Ok(()) => "HANDLED",
         Err(CmdError::Unknown) => "INVALID",
@@ -222,12 +227,7 @@ fn check_setvar(snapshot: &Ups, table: &Table, line: &str, f: &mut Failures) -> 
     let mut ups = snapshot.clone();
     let mut device = ScriptedDevice::new(table.to_vec(), ups.dialect().rejected);
     let outcome = block_on(ups.setvar(&mut device, var, value));
-    let sent = device
-        .sent
-        .iter()
-        .map(|c| escape(c))
-        .collect::<Vec<_>>()
-        .join(" + ");
+    let sent = sent(&device);
     let ok = match (want, &outcome) {
         ("REJECTED", Err(_)) => true,
         ("REJECTED", Ok(_)) => false,
