@@ -1,21 +1,6 @@
 //! Replays the requests of the upsd 2.8.0 transcripts in `nut-clients/` against a
-//! [`Session`] and compares the answers with upsd's, line by line.
-//!
-//! The simulated UPS of the replay is read from the transcripts themselves (no value is copied
-//! into this file): its variables from `03-upsc-all.txt` (`LIST VAR`), writability and ranges
-//! from `14-upsrw-list.txt` (`LIST RW`, `LIST RANGE`), commands from `08-upscmd-list.txt`
-//! (`LIST CMD`), the description from `01-upsc-list.txt` (`LIST UPS`). The users are the
-//! harness's three (nut-netproto.md §3.2). Each transcript file starts with a fresh UPS; the
-//! connections of one file share it (FSD latch, logins).
-//!
-//! Two formats are read: the proxy logs (`#NNN [tag] C> b'..'` / `S< b'..'`, one session per
-//! `#NNN`, `C> b'<EOF>'` = the client closed) and the probes (`> b'..'` / `< b'..'`,
-//! `< <no response ..>`, `< <connection closed by server>`; a new connection after one was
-//! closed or after a `(second connection)` comment). A closed connection is compared as the
-//! pseudo-line `<closed>`.
-//!
-//! Every difference must be listed in [`EXPECTED`] with its reason, and every entry there must
-//! still occur.
+//! [`Session`](qxups::netserver::Session) and compares the answers with upsd's, line by line
+//! (`common/replay.rs`, which the QEMU test binary shares; its module docs say how).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,555 +8,55 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::{BTreeMap, BTreeSet};
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use qxups::netserver::directory::Request;
-
-use qxups::netserver::directory::FixedUps;
-use qxups::netserver::{Config, Session, UpsState, Users};
-use qxups::nut::vars::{Rw, Vars};
+use common::replay::{escaping, replay_all};
 
 const SPEC: &str = "/work/shared/spec/nut-clients";
 
-/// The harness's users (nut-netproto.md §3.2).
-const USERS: &str = "\
-[monuser]
-  password = secret
-  upsmon secondary
-[upsmon]
-  password = upsmonpass
-  upsmon primary
-[admin]
-  password = adminpass
-  actions = SET
-  actions = FSD
-  instcmds = ALL
-";
-
-/// (file, request as sent without its line end — `*` = any, reason). A request listed here
-/// may differ from upsd's answer in that file; every entry must be hit at least once.
-const EXPECTED: &[(&str, &str, &str)] = &[
-    (
-        "probe-basics.txt",
-        "VER",
-        "VER names qxups (`Network UPS Tools upsd 2.8.0 - qxups <version> (NUT protocol 1.3)`)",
-    ),
-    (
-        "probe-basics.txt",
-        "GET VAR ups server.info",
-        "server.info is the VER text, which names qxups",
-    ),
-    (
-        "probe-basics.txt",
-        "atus",
-        "the probe log shows only the last of three packets of one request; the replay cannot send the first two",
-    ),
-    (
-        "20-py-aionut-anon.txt",
-        "LIST VAR ups",
-        "ups.delay.shutdown: nut2's SET VAR 120 in 19 had not reached the driver yet when aionut read \
-         (upsd hands SETs over asynchronously; 21 shows 120); the replay applies a SET at once",
-    ),
-    (
-        "probe-admin.txt",
-        "GET VAR ups ups.delay.shutdown",
-        "upsd answered OK to SET 90 but its driver kept 60 (the outcome is only visible through \
-         TRACKING); the replay applies every accepted SET verbatim, so it reads 90",
-    ),
-    (
-        "probe-tracking.txt",
-        "SET VAR ups ups.delay.shutdown 30",
-        "tracking ids are random UUIDs (`OK TRACKING <id>`); the replay sends later \
-         `GET TRACKING <upsd's id>` with qxups's id, and those answers match",
-    ),
-    (
-        "probe-tracking.txt",
-        "INSTCMD ups beeper.toggle",
-        "same: a random tracking id",
-    ),
-    (
-        "probe-limits.txt",
-        "GET DESC ups *",
-        "upsd cut the 548-byte DESC answer at 512 bytes without `\\n` (it ran into the next answer); qxups cuts at 511 bytes and keeps the `\\n`",
-    ),
-    (
-        "probe-limits.txt",
-        "GET VAR ups ups.status",
-        "the previous answer's cut-off bytes of upsd's arrived in front of this one",
-    ),
-    (
-        "probe-idle.txt",
-        "",
-        "the 60 s idle timeout is the host's job; the sans-IO session never closes on its own",
-    ),
-    (
-        "powerfail-upsmon.txt",
-        "GET VAR ups ups.status",
-        "the simulated power failure (OL -> OB -> OB LB) is not replayed: the replay UPS stays OL (FSD prefix included)",
-    ),
-];
-
-fn decode_bytes_literal(s: &str) -> Vec<u8> {
-    // A Python bytes literal: b'...' or b"...".
-    let s = s.trim();
-    let inner = &s[2..s.len() - 1];
-    let b = inner.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 1 < b.len() {
-            i += 1;
-            match b[i] {
-                b'n' => out.push(b'\n'),
-                b'r' => out.push(b'\r'),
-                b't' => out.push(b'\t'),
-                b'x' => {
-                    let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
-                    out.push(u8::from_str_radix(h, 16).unwrap());
-                    i += 2;
-                }
-                c => out.push(c),
-            }
-        } else {
-            out.push(b[i]);
-        }
-        i += 1;
-    }
-    out
-}
-
-#[derive(Debug)]
-enum Item {
-    /// A client chunk on a connection; `expected` = upsd's bytes, `closed` = upsd closed.
-    Send {
-        conn: String,
-        data: Vec<u8>,
-        expected: Vec<u8>,
-        closed: bool,
-    },
-    /// The client closed the connection.
-    Eof { conn: String },
-    /// A comment line (probes).
-    Comment(String),
-}
-
-fn parse(text: &str) -> Vec<Item> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut probe_conn = 0;
-    let mut logged_out = false;
-    let mut last_send: BTreeMap<String, usize> = BTreeMap::new();
-    for line in text.lines() {
-        if let Some(rest) = line
-            .strip_prefix('#')
-            .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        {
-            // #NNN [tag] C> b'..'
-            let (id, rest) = rest.split_once(' ').unwrap();
-            let (_, rest) = rest.split_once("] ").unwrap();
-            let conn = id.to_string();
-            if let Some(lit) = rest.strip_prefix("C> ") {
-                let data = decode_bytes_literal(lit);
-                if data == b"<EOF>" {
-                    items.push(Item::Eof { conn });
-                } else {
-                    last_send.insert(conn.clone(), items.len());
-                    items.push(Item::Send {
-                        conn,
-                        data,
-                        expected: Vec::new(),
-                        closed: false,
-                    });
-                }
-            } else if let Some(lit) = rest.strip_prefix("S< ") {
-                let at = last_send[&conn];
-                if let Item::Send { expected, .. } = &mut items[at] {
-                    expected.extend(decode_bytes_literal(lit));
-                }
-            }
-        } else if let Some(lit) = line.strip_prefix("> ") {
-            let data = decode_bytes_literal(lit);
-            // After `OK Goodbye` an empty send just waits for the close; anything else is
-            // the next connection.
-            if logged_out && !data.is_empty() {
-                items.push(Item::Eof {
-                    conn: std::format!("probe{probe_conn}"),
-                });
-                probe_conn += 1;
-            }
-            logged_out = logged_out && data.is_empty();
-            let conn = std::format!("probe{probe_conn}");
-            last_send.insert(conn.clone(), items.len());
-            items.push(Item::Send {
-                conn,
-                data,
-                expected: Vec::new(),
-                closed: false,
-            });
-        } else if let Some(rest) = line.strip_prefix("< ") {
-            let conn = std::format!("probe{probe_conn}");
-            let at = last_send[&conn];
-            let Item::Send {
-                expected, closed, ..
-            } = &mut items[at]
-            else {
-                unreachable!()
-            };
-            if rest.starts_with("<connection closed") {
-                *closed = true;
-                logged_out = true;
-            } else if !rest.starts_with("<no response") {
-                expected.extend(decode_bytes_literal(rest));
-                // upsd closes after `OK Goodbye` (nut-netproto.md §2).
-                if expected.ends_with(b"OK Goodbye\n") {
-                    *closed = true;
-                    logged_out = true;
-                }
-            }
-        } else if let Some(c) = line.strip_prefix("# ") {
-            if c.contains("second connection") {
-                items.push(Item::Eof {
-                    conn: std::format!("probe{probe_conn}"),
-                });
-                probe_conn += 1;
-                logged_out = false;
-            }
-            items.push(Item::Comment(c.to_string()));
-        }
-    }
-    items
-}
-
-/// The lines of a reply; a last piece without `\n` is a line too.
-fn lines(bytes: &[u8], closed: bool) -> Vec<String> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut v: Vec<String> = text.split_inclusive('\n').map(|l| l.to_string()).collect();
-    if closed {
-        v.push("<closed>".into());
-    }
-    v
-}
-
-fn quoted_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = None::<String>;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match (&mut cur, c) {
-            (None, '"') => cur = Some(String::new()),
-            (Some(s), '\\') => s.push(chars.next().unwrap()),
-            (Some(_), '"') => out.push(cur.take().unwrap()),
-            (Some(s), c) => s.push(c),
-            (None, _) => {}
-        }
-    }
-    out
-}
-
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
-
-/// Every upsd answer line of `file`.
-fn answers(file: &str) -> Vec<String> {
-    let text = fs::read_to_string(Path::new(SPEC).join(file)).unwrap();
-    let mut out = Vec::new();
-    for item in parse(&text) {
-        if let Item::Send { expected, .. } = item {
-            out.extend(lines(&expected, false));
-        }
-    }
-    out
-}
-
-/// The UPS as the transcripts show it.
-fn simulated_ups() -> FixedUps {
-    let mut vars = Vars::new();
-    for l in answers("03-upsc-all.txt") {
-        if let Some(rest) = l.strip_prefix("VAR ups ") {
-            let name = rest.split(' ').next().unwrap();
-            vars.set(leak(name), &quoted_fields(rest)[0]).unwrap();
-        }
-    }
-    let rw_list = answers("14-upsrw-list.txt");
-    for l in &rw_list {
-        if let Some(rest) = l.strip_prefix("RANGE ups ") {
-            let name = rest.split(' ').next().unwrap();
-            let f = quoted_fields(rest);
-            let range: &'static [(i64, i64)] =
-                Box::leak(vec![(f[0].parse().unwrap(), f[1].parse().unwrap())].into_boxed_slice());
-            vars.set_rw(name, Rw::Range(range));
-        }
-    }
-    assert!(rw_list.iter().any(|l| l.starts_with("RW ups ")));
-    let commands: Vec<&'static str> = answers("08-upscmd-list.txt")
-        .iter()
-        .filter_map(|l| l.strip_prefix("CMD ups "))
-        .map(|c| leak(c.trim_end()))
-        .collect();
-    let desc = answers("01-upsc-list.txt")
-        .iter()
-        .find_map(|l| {
-            l.strip_prefix("UPS ups ")
-                .map(|r| quoted_fields(r)[0].clone())
+/// (file name, text) of every transcript.
+fn transcripts() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = fs::read_dir(SPEC)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            (name, fs::read_to_string(&p).unwrap())
         })
-        .unwrap();
-    let mut ups = FixedUps::new(
-        "ups",
-        vars,
-        Box::leak(commands.into_boxed_slice()),
-        Users::parse(USERS).unwrap(),
-    );
-    ups.desc = Some(heapless::String::try_from(desc.as_str()).unwrap());
-    ups
-}
-
-struct Outcome {
-    compared: usize,
-    uncaptured: usize,
-    differing: Vec<(String, String, Vec<String>, Vec<String>)>,
-}
-
-/// The driver side of the replay: every SET that was handed over is applied verbatim (the
-/// harness's nutdrv_qx stored them), INSTCMDs are dropped, and no outcome is reported, so a
-/// tracked request stays `PENDING` as it did with upsd 2.8.0.
-fn apply_requests(dir: &mut FixedUps) {
-    while let Some(r) = dir.take_request() {
-        if let Request::Set(name, value) = r {
-            let name = dir.vars.var(&name).unwrap().name();
-            dir.vars.set(name, &value).unwrap();
-        }
-    }
-}
-
-/// The order the harness ran the transcripts in: the numbered client runs (#002..#023 of one
-/// proxy session), then the probes by their start time; `powerfail-upsmon.txt` came from a
-/// restarted upsd (its UPS starts `OL` without the FSD latch probe-fsd left). The numbered
-/// runs and the probes share one UPS, so values written by SET VAR carry over as in upsd.
-fn run_key(file: &str, text: &str) -> (u8, String, String) {
-    let stamp = text
-        .lines()
-        .next()
-        .and_then(|l| l.split(" at ").nth(1))
-        .unwrap_or("")
-        .to_string();
-    let group = if file.starts_with(|c: char| c.is_ascii_digit()) {
-        0
-    } else if file.starts_with("probe-") {
-        1
-    } else {
-        2
-    };
-    (group, stamp, file.to_string())
-}
-
-fn replay(file: &str, text: &str, dir: &mut FixedUps) -> Outcome {
-    let items = parse(text);
-    let mut sessions: BTreeMap<String, Session> = BTreeMap::new();
-    let mut ids: Vec<(String, String)> = Vec::new();
-    let mut outcome = Outcome {
-        compared: 0,
-        uncaptured: 0,
-        differing: Vec::new(),
-    };
-    for (i, item) in items.iter().enumerate() {
-        match item {
-            Item::Send {
-                conn,
-                data,
-                expected,
-                closed,
-            } => {
-                // probe-stale's comments say when the UPS went silent and came back; they
-                // follow the exchange they describe.
-                if let Some(Item::Comment(c)) = items.get(i + 1) {
-                    if c.starts_with("DATA-STALE after") {
-                        dir.state = UpsState::Stale;
-                    } else if c.starts_with("fresh again") {
-                        dir.state = UpsState::Fresh;
-                    }
-                }
-                let s = sessions
-                    .entry(conn.clone())
-                    .or_insert_with(|| Session::new("127.0.0.1", Config::DEFAULT));
-                // Tracking ids are random: the client's later requests name upsd's ids, so
-                // they are sent with ours instead.
-                let mut data = data.clone();
-                for (theirs, ours) in &ids {
-                    data = String::from_utf8_lossy(&data)
-                        .replace(theirs.as_str(), ours)
-                        .into_bytes();
-                }
-                let mut ours = Vec::new();
-                s.handle(dir, &data, |b| ours.extend_from_slice(b));
-                apply_requests(dir);
-                // A client that closes right after its last request (upscmd, upsrw, upsc
-                // after LOGOUT) never read the answer, so the proxy did not log it.
-                let next = items[i + 1..].iter().find(|it| {
-                    matches!(it, Item::Send { conn: c, .. } | Item::Eof { conn: c } if c == conn)
-                });
-                if expected.is_empty() && !closed && matches!(next, Some(Item::Eof { .. })) {
-                    outcome.uncaptured += 1;
-                    continue;
-                }
-                let ours = lines(&ours, s.is_closed());
-                let theirs = lines(expected, *closed);
-                for (t, o) in theirs.iter().zip(&ours) {
-                    if let (Some(t), Some(o)) = (
-                        t.strip_prefix("OK TRACKING "),
-                        o.strip_prefix("OK TRACKING "),
-                    ) {
-                        ids.push((t.trim_end().to_string(), o.trim_end().to_string()));
-                    }
-                }
-                outcome.compared += theirs.len().max(ours.len());
-                if ours != theirs {
-                    let req = String::from_utf8_lossy(&data)
-                        .trim_end_matches(['\n', '\r'])
-                        .to_string();
-                    outcome
-                        .differing
-                        .push((file.to_string(), req, theirs, ours));
-                }
-            }
-            Item::Eof { conn } => {
-                if let Some(mut s) = sessions.remove(conn) {
-                    s.disconnect(dir);
-                }
-            }
-            Item::Comment(_) => {}
-        }
-    }
-    outcome
-}
-
-/// The differing lines of two answers.
-fn line_diff(theirs: &[String], ours: &[String]) -> String {
-    let mut out = String::new();
-    for i in 0..theirs.len().max(ours.len()) {
-        let (t, o) = (theirs.get(i), ours.get(i));
-        if t != o {
-            out.push_str(&std::format!(
-                "  line {i}: upsd {t:?}\n          qxups {o:?}\n"
-            ));
-        }
-    }
-    out
-}
-
-fn matches(pattern: &str, req: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => req.starts_with(prefix),
-        None => pattern == req,
-    }
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
 fn replay_matches_upsd_except_listed_differences() {
-    let mut files: Vec<PathBuf> = fs::read_dir(SPEC)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    let mut runs: Vec<((u8, String, String), String)> = files
+    let files = transcripts();
+    let files: Vec<(&str, &str)> = files
         .iter()
-        .map(|p| {
-            let text = fs::read_to_string(p).unwrap();
-            let file = p.file_name().unwrap().to_str().unwrap().to_string();
-            (run_key(&file, &text), text)
-        })
-        // Not wire transcripts: driver logs, serial captures, upsc output, escaping.txt.
-        .filter(|(_, text)| parse(text).iter().any(|i| matches!(i, Item::Send { .. })))
+        .map(|(f, t)| (f.as_str(), t.as_str()))
         .collect();
-    runs.sort();
-    let mut total = 0;
-    let mut uncaptured = 0;
-    let mut differing_lines = 0;
-    let mut replayed = 0;
-    let mut hit = BTreeSet::new();
-    let mut unexplained = Vec::new();
-    let mut dir = simulated_ups();
-    let mut group = 0;
-    for ((g, _, file), text) in &runs {
-        if *g != group {
-            group = *g;
-            if group == 2 {
-                dir = simulated_ups();
-            }
-        }
-        println!("replaying {file}");
-        replayed += 1;
-        let out = replay(file, text, &mut dir);
-        total += out.compared;
-        uncaptured += out.uncaptured;
-        for (f, req, theirs, ours) in out.differing {
-            match EXPECTED
-                .iter()
-                .position(|(ef, er, _)| *ef == f && matches(er, &req))
-            {
-                Some(i) => {
-                    hit.insert(i);
-                    differing_lines += (0..theirs.len().max(ours.len()))
-                        .filter(|&k| theirs.get(k) != ours.get(k))
-                        .count();
-                    println!(
-                        "expected difference {f} `{}`: {}",
-                        req.chars().take(60).collect::<String>(),
-                        EXPECTED[i].2
-                    );
-                }
-                None => {
-                    unexplained.push(std::format!("{f}: `{req}`\n{}", line_diff(&theirs, &ours)))
-                }
-            }
-        }
+    let summary = replay_all(&files).unwrap_or_else(|e| panic!("{e}"));
+    for note in &summary.notes {
+        println!("{note}");
     }
     println!(
-        "{replayed} transcripts replayed, {total} answer lines compared, \
-         {differing_lines} differ as listed, \
-         {uncaptured} answers not captured (client closed before reading)"
+        "{} transcripts replayed, {} answer lines compared, {} differ as listed, \
+         {} answers not captured (client closed before reading)",
+        summary.replayed, summary.compared, summary.differing_lines, summary.uncaptured
     );
-    let unhit: Vec<_> = (0..EXPECTED.len())
-        .filter(|i| !hit.contains(i))
-        .map(|i| EXPECTED[i])
-        .collect();
-    assert!(
-        unexplained.is_empty(),
-        "unexplained differences:\n{}",
-        unexplained.join("\n")
-    );
-    assert!(
-        unhit.is_empty(),
-        "listed differences that no longer occur: {unhit:?}"
-    );
-    assert!(replayed >= 30, "only {replayed} transcripts found");
 }
 
-/// escaping.txt: the UPS published the value upsc printed; upsd's raw answer must come back
-/// byte for byte.
 #[test]
 fn escaping_matches_upsd() {
-    let text = fs::read_to_string(Path::new(SPEC).join("escaping.txt")).unwrap();
-    let mut lines = text.lines();
-    let request = lines
-        .find_map(|l| l.strip_prefix("## raw: "))
-        .unwrap()
-        .to_string();
-    let raw = decode_bytes_literal(lines.next().unwrap());
-    lines.find(|l| l.starts_with("## upsc "));
-    let value = lines.next().unwrap();
-    let var = request.split(' ').nth(3).unwrap();
-    let mut dir = simulated_ups();
-    dir.vars.set(leak(var), value).unwrap();
-    let mut s = Session::new("127.0.0.1", Config::DEFAULT);
-    let mut ours = Vec::new();
-    s.handle(&mut dir, std::format!("{request}\n").as_bytes(), |b| {
-        ours.extend_from_slice(b)
-    });
-    assert_eq!(
-        String::from_utf8_lossy(&ours),
-        String::from_utf8_lossy(&raw)
-    );
+    let files = transcripts();
+    let text = |name: &str| -> &str {
+        files
+            .iter()
+            .find(|(f, _)| f == name)
+            .map_or("", |(_, t)| t.as_str())
+    };
+    escaping(text("escaping.txt"), text).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -13,103 +13,23 @@
 mod common;
 
 use common::block_on;
-use qxups::usb::{DelayNs, Subdriver, UsbOptions, UsbTransport, strings, table};
+use common::links::{Clock, Link, Setup, device, q1_exchange, setup, setups, value};
+use qxups::usb::{Subdriver, UsbOptions, UsbTransport, strings, table};
 use qxups::virtual_ups::{Fault, VirtualUsb};
 use qxups::{Options, Poll, Transport, TransportError, Ups, detect};
 
-/// A delay that only counts.
-#[derive(Clone, Copy, Debug, Default)]
-struct Clock(u64);
-impl DelayNs for Clock {
-    async fn delay_ns(&mut self, ns: u32) {
-        self.0 += u64::from(ns);
-    }
-}
-
-type Link = UsbTransport<VirtualUsb, Clock>;
-
-/// The transport the device table (or `subdriver=` for gtec and snr) picks for `device`, and
-/// the driver options that selection brings.
+/// The transport and options for `device` (see [`common::links::link`]).
 fn link(device: VirtualUsb, user: UsbOptions) -> (Link, Options) {
-    let sd = device.subdriver();
-    let ids = device.identity().device_ids();
-    let forced = matches!(sd, Subdriver::Gtec | Subdriver::Snr).then_some(sd);
-    let sel = table::select(ids, forced, user).unwrap_or_else(|| panic!("{sd}: not selected"));
-    assert_eq!(sel.subdriver, sd);
-    let mut options = Options::new();
-    sel.apply(ids, &mut options);
-    let mut t = UsbTransport::new(sd, device, Clock::default(), sel.options);
-    block_on(t.start()).unwrap();
-    (t, options)
-}
-
-/// One way of running a device: its subdriver, the user's transport options, armac's
-/// interrupt endpoints, and the dialect autodetection must find.
-#[derive(Clone, Copy, Debug)]
-struct Setup {
-    sd: Subdriver,
-    user: UsbOptions,
-    armac_interrupt: bool,
-    dialect: &'static str,
-}
-
-const fn setup(sd: Subdriver, dialect: &'static str) -> Setup {
-    Setup {
-        sd,
-        user: UsbOptions {
-            langid_fix: None,
-            noscanlangid: false,
-            novendor: false,
-        },
-        armac_interrupt: false,
-        dialect,
-    }
-}
-
-/// Every subdriver once, plus krauler's raw mode (`langid_fix`) and armac's interrupt mode.
-fn setups() -> Vec<Setup> {
-    let mut all: Vec<Setup> = Subdriver::ALL
-        .into_iter()
-        .map(|sd| {
-            let dialect = match sd {
-                Subdriver::Hunnox => "hunnox",
-                Subdriver::Gtec => "gtec",
-                Subdriver::Ablerex => "ablerex",
-                Subdriver::Omron => "omron",
-                _ => "megatec",
-            };
-            setup(sd, dialect)
-        })
-        .collect();
-    let mut raw = setup(Subdriver::Krauler, "megatec");
-    raw.user.langid_fix = Some(0x4095);
-    all.push(raw);
-    let mut interrupt = setup(Subdriver::Armac, "megatec");
-    interrupt.armac_interrupt = true;
-    all.push(interrupt);
-    all
-}
-
-fn device(s: &Setup) -> VirtualUsb {
-    let mut d = VirtualUsb::for_subdriver(s.sd);
-    d.set_armac_interrupt(s.armac_interrupt);
-    d
+    common::links::link(device, user).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Autodetected, initialised and one full update done.
 fn running(s: &Setup) -> (Ups, Link) {
-    let (mut t, o) = link(device(s), s.user);
-    let mut ups = block_on(detect(&mut t, None, &o)).unwrap_or_else(|e| panic!("{s:?}: {e}"));
-    assert_eq!(ups.dialect().name, s.dialect, "{s:?}");
-    block_on(ups.init(&mut t, 0)).unwrap_or_else(|e| panic!("{s:?}: init: {e}"));
-    block_on(ups.update(&mut t, Poll::Full, 2000)).unwrap_or_else(|e| panic!("{s:?}: {e}"));
-    (ups, t)
+    common::links::running(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn get<'a>(ups: &'a Ups, name: &str) -> &'a str {
-    ups.vars()
-        .get(name)
-        .unwrap_or_else(|| panic!("{}: {name} not published", ups.dialect().name))
+    value(ups, name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn string_device(sd: Subdriver) -> bool {
@@ -122,24 +42,7 @@ fn string_device(sd: Subdriver) -> bool {
 #[test]
 fn every_subdriver_carries_a_q1_exchange_end_to_end() {
     for s in setups() {
-        let (mut ups, mut t) = running(&s);
-        assert_eq!(get(&ups, "input.voltage"), "215.0", "{s:?}");
-        assert_eq!(get(&ups, "ups.temperature"), "30.0", "{s:?}");
-        assert!(get(&ups, "ups.status").contains("OL"), "{s:?}");
-        // New values reach the driver through the USB framing at the next update.
-        let state = &mut t.host_mut().ups_mut().state;
-        state.input_voltage = 2234;
-        state.temperature = 412;
-        block_on(ups.update(&mut t, Poll::Full, 4000)).unwrap_or_else(|e| panic!("{s:?}: {e}"));
-        assert_eq!(get(&ups, "input.voltage"), "223.4", "{s:?}");
-        assert_eq!(get(&ups, "ups.temperature"), "41.2", "{s:?}");
-        t.host_mut().ups_mut().state.power_fail();
-        block_on(ups.update(&mut t, Poll::Full, 6000)).unwrap_or_else(|e| panic!("{s:?}: {e}"));
-        let status = get(&ups, "ups.status");
-        assert!(
-            status.contains("OB") && !status.contains("OL"),
-            "{s:?}: {status}"
-        );
+        q1_exchange(&s).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 

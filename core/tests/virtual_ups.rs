@@ -11,21 +11,14 @@
 mod common;
 
 use common::block_on;
+use common::links::{input_voltage_var, is_stub, options_for, over_serial, value};
 use qxups::dialect::{AUTODETECT_ORDER, Dialect};
 use qxups::ups::{DetectError, ItemError, STALE_AFTER};
 use qxups::virtual_ups::{Fault, Personality, VirtualUps};
 use qxups::{Options, Poll, TransportError, Ups, detect};
 
-fn options_for(v: &VirtualUps) -> Options {
-    let mut o = Options::new();
-    o.usb_vendor = v.personality().usb_vendor();
-    o
-}
-
-/// Dialects whose table is still a stub in this tree (claim on an item that does not exist):
-/// they cannot claim anything yet, whatever the device answers.
-fn is_stub(d: &Dialect) -> bool {
-    d.claim.items == ["never"]
+fn get<'a>(ups: &'a Ups, name: &str) -> &'a str {
+    value(ups, name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Autodetects, initialises and runs one full update over a fresh virtual UPS of `d`.
@@ -37,21 +30,6 @@ fn running(d: &'static Dialect) -> (Ups, VirtualUps) {
     block_on(ups.init(&mut v, 0)).unwrap_or_else(|e| panic!("{}: init: {e}", d.name));
     block_on(ups.update(&mut v, Poll::Full, 2000)).unwrap_or_else(|e| panic!("{}: {e}", d.name));
     (ups, v)
-}
-
-fn get<'a>(ups: &'a Ups, name: &str) -> &'a str {
-    ups.vars()
-        .get(name)
-        .unwrap_or_else(|| panic!("{}: {name} not published", ups.dialect().name))
-}
-
-/// The input voltage variable of a dialect (three-phase ones publish per phase).
-fn input_voltage_var(ups: &Ups) -> &'static str {
-    if ups.vars().contains("input.L1-N.voltage") {
-        "input.L1-N.voltage"
-    } else {
-        "input.voltage"
-    }
 }
 
 #[test]
@@ -299,29 +277,12 @@ fn every_vector_command_is_understood() {
     }
 }
 
-/// A delay that only counts (the virtual UPS answers at once).
-#[derive(Default)]
-struct Clock(u64);
-impl embedded_hal_async::delay::DelayNs for Clock {
-    async fn delay_ns(&mut self, ns: u32) {
-        self.0 += u64::from(ns);
-    }
-}
-
 /// Every dialect also works through the serial link, the virtual UPS being the far end of the
-/// line: its answers survive the line discipline (CR-terminated, one line per command).
+/// line (see [`common::links::over_serial`]).
 #[test]
 fn every_dialect_over_the_serial_link() {
     for d in AUTODETECT_ORDER.iter().filter(|d| !is_stub(d)) {
-        let mut v = VirtualUps::for_dialect(d).unwrap();
-        let o = options_for(&v);
-        let mut link = qxups::serial::SerialLink::new(&mut v, Clock::default());
-        let mut ups =
-            block_on(detect(&mut link, None, &o)).unwrap_or_else(|e| panic!("{}: {e}", d.name));
-        assert_eq!(ups.dialect().name, d.name);
-        block_on(ups.init(&mut link, 0)).unwrap_or_else(|e| panic!("{}: {e}", d.name));
-        block_on(ups.update(&mut link, Poll::Full, 2000)).unwrap();
-        assert_eq!(get(&ups, input_voltage_var(&ups)), "215.0", "{}", d.name);
+        over_serial(d).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
