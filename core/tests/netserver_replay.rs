@@ -14,11 +14,9 @@ use std::fs;
 
 use common::replay::{escaping, replay_all};
 
-const SPEC: &str = "/work/shared/spec/nut-clients";
-
 /// (file name, text) of every transcript.
 fn transcripts() -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = fs::read_dir(SPEC)
+    let mut files: Vec<(String, String)> = fs::read_dir(common::nut_clients_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))

@@ -20,6 +20,15 @@ pub fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
 }
 
+/// `../shared/spec/nut-clients` beside the repository (or `QXUPS_NUT_CLIENTS`), the upsd
+/// transcripts, found the same way as the QEMU test binary finds them.
+pub fn nut_clients_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("QXUPS_NUT_CLIENTS") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/nut-clients")
+}
+
 /// The rows of a `.tsv` file: (command, answer).
 pub fn read_tsv(dialect_file: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let path = vectors_dir().join(format!("{dialect_file}.tsv"));
