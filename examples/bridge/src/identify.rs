@@ -40,6 +40,35 @@ impl Capabilities {
 /// The configuration-descriptor buffer armac's mode choice reads (as the transport does).
 const CONFIG_MAX: usize = 128;
 
+/// What a host stack needs to open an interrupt pipe: the endpoint's packet size and
+/// polling interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Endpoint {
+    /// `wMaxPacketSize` (the packet-size bits).
+    pub max_packet: u16,
+    /// `bInterval`, in milliseconds for a low- or full-speed interrupt endpoint.
+    pub interval: u8,
+}
+
+/// The interrupt endpoint `address` (e.g. 0x81) in a configuration descriptor set, if any.
+pub fn interrupt_endpoint(config: &[u8], address: u8) -> Option<Endpoint> {
+    let mut rest = config;
+    while let [len, _, ..] = rest {
+        let (descriptor, tail) = rest.split_at_checked(usize::from(*len).max(2))?;
+        if let [_, 0x05, a, attributes, lo, hi, interval, ..] = descriptor {
+            if *a == address && attributes & 0x03 == 0x03 {
+                return Some(Endpoint {
+                    max_packet: u16::from_le_bytes([*lo, *hi]) & 0x07FF,
+                    interval: *interval,
+                });
+            }
+        }
+        rest = tail;
+    }
+    None
+}
+
 /// The device on the port: its descriptor and identification strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
@@ -202,4 +231,34 @@ pub async fn select<H: UsbHost>(
         });
     }
     Ok(selection)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interrupt_in_endpoint_is_found_among_the_descriptors() {
+        let config = [
+            9, 2, 34, 0, 1, 1, 0, 0x80, 50, // configuration
+            9, 4, 0, 0, 1, 3, 0, 0, 0, // interface
+            9, 0x21, 0x10, 1, 0, 1, 0x22, 27, 0, // HID
+            7, 5, 0x81, 3, 8, 0, 10, // IN 0x81 interrupt, 8 bytes, 10 ms
+        ];
+        assert_eq!(
+            interrupt_endpoint(&config, 0x81),
+            Some(Endpoint {
+                max_packet: 8,
+                interval: 10
+            })
+        );
+        assert_eq!(interrupt_endpoint(&config, 0x82), None);
+        // Cut short, or a zero length byte: nothing, and no endless loop.
+        assert_eq!(interrupt_endpoint(&config[..30], 0x81), None);
+        assert_eq!(interrupt_endpoint(&[0, 0, 0, 0], 0x81), None);
+        // A bulk endpoint at that address is not an interrupt endpoint.
+        let mut bulk = config;
+        bulk[30] = 2;
+        assert_eq!(interrupt_endpoint(&bulk, 0x81), None);
+    }
 }
