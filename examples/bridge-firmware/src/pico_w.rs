@@ -108,7 +108,7 @@ async fn join(control: &mut cyw43::Control<'static>) -> bool {
             true
         }
         Err(e) => {
-            warn!("cannot join WiFi network {}: status {}", ssid, e.status);
+            warn!("cannot join WiFi network {}: {}", ssid, e);
             false
         }
     }
