@@ -10,7 +10,9 @@
 //! * interrupt IN goes through ONE cotton interrupt pipe per device, kept alive for as long as
 //!   the device is attached, so the DATA0/DATA1 toggle stays in step; a read collects packets
 //!   until a short one, a full buffer or the deadline (a deadline after part of the data is a
-//!   timeout, as rusb reports it);
+//!   timeout, as rusb reports it). After a CLEAR_FEATURE(ENDPOINT_HALT) of that endpoint (the
+//!   core's stall recovery) the device starts again at DATA0, so the pipe is opened anew, as
+//!   libusb resets its toggle;
 //! * interrupt OUT does not exist in cotton-usb-host 0.3: [`UsbError::Unsupported`] (the
 //!   bridge refuses the transports that need it before they run, [`Capabilities`]).
 //!
@@ -79,24 +81,28 @@ fn setup_packet(s: Setup) -> SetupPacket {
 }
 
 /// The core's [`UsbHost`] over one configured cotton device.
-pub struct CottonHost<'a, S> {
+pub struct CottonHost<'a, S, F> {
     bus: &'a Bus,
     device: &'a UsbDevice,
-    /// The interrupt IN pipe of [`EP_IN`], created once per device.
+    /// Opens the interrupt IN pipe of [`EP_IN`].
+    open_in: &'a F,
+    /// That pipe, kept for as long as the device is attached.
     interrupt_in: Pin<&'a mut S>,
     in_packet: usize,
 }
 
-impl<'a, S: Stream<Item = InterruptPacket>> CottonHost<'a, S> {
+impl<'a, S: Stream<Item = InterruptPacket>, F: Fn() -> S> CottonHost<'a, S, F> {
     fn new(
         bus: &'a Bus,
         device: &'a UsbDevice,
+        open_in: &'a F,
         interrupt_in: Pin<&'a mut S>,
         in_packet: u16,
     ) -> Self {
         Self {
             bus,
             device,
+            open_in,
             interrupt_in,
             in_packet: usize::from(in_packet.max(1)),
         }
@@ -118,7 +124,7 @@ impl<'a, S: Stream<Item = InterruptPacket>> CottonHost<'a, S> {
     }
 }
 
-impl<S: Stream<Item = InterruptPacket>> UsbHost for CottonHost<'_, S> {
+impl<S: Stream<Item = InterruptPacket>, F: Fn() -> S> UsbHost for CottonHost<'_, S, F> {
     async fn control_in(
         &mut self,
         setup: Setup,
@@ -152,6 +158,10 @@ impl<S: Stream<Item = InterruptPacket>> UsbHost for CottonHost<'_, S> {
             DataPhase::Out(data)
         };
         self.control(setup, phase, timeout_ms).await?;
+        if setup == Setup::clear_halt(EP_IN) {
+            // The device's toggle is back at DATA0; a new pipe starts there too.
+            self.interrupt_in.set((self.open_in)());
+        }
         Ok(data.len())
     }
 
@@ -321,10 +331,11 @@ async fn serve_device<E: Stream<Item = DeviceEvent> + Unpin>(
         }
     };
     let (in_packet, interval) = in_endpoint(bus, &device).await;
-    let mut stream = pin!(bus.interrupt_endpoint_in(&device, EP_IN & 0x0F, in_packet, interval));
+    let open_in = || bus.interrupt_endpoint_in(&device, EP_IN & 0x0F, in_packet, interval);
+    let mut stream = pin!(open_in());
     let retry = Duration::from_millis(u64::from(qxups::driver::RETRY_MS));
     loop {
-        let host = CottonHost::new(bus, &device, stream.as_mut(), in_packet);
+        let host = CottonHost::new(bus, &device, &open_in, stream.as_mut(), in_packet);
         let mut link = match bridge.attach(host, Delay, shared).await {
             Ok(link) => link,
             Err(refusal) => {
