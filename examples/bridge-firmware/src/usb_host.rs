@@ -278,27 +278,34 @@ pub async fn usb_task(shared: &'static SharedUps, led: &'static AtomicU8) -> ! {
         };
         info!("USB device {:04x}:{:04x} connected", ids.vid, ids.pid);
         next = serve_device(&bus, device, &mut bridge, shared, &mut events, led).await;
+        // Unplugged or replaced: whatever it was (a UPS, a refused device) is gone.
+        bridge.detach(shared);
         publish_led(&bridge, led);
     }
 }
 
-/// Waits for the next hot-plug event, at most until `until` when given: a Disconnect detaches,
-/// a Connect is handed back.
+/// What happened while waiting for a hot-plug event.
 enum Wait {
+    /// The time given ran out.
     Elapsed,
+    /// The device was unplugged.
     Gone,
+    /// Another device was connected (its Disconnect was not seen).
     Replaced(UnconfiguredDevice, DeviceInfo),
 }
 
+/// Waits for the next Disconnect or Connect, at most until `until` when given. An event that
+/// is already there wins over an elapsed time, so an unplug is seen even when the steps run
+/// late (an unplugged device makes every transfer wait for its timeout).
 async fn wait_event<E: Stream<Item = DeviceEvent> + Unpin>(
     events: &mut E,
     until: Option<Instant>,
 ) -> Wait {
     loop {
         let event = match until {
-            Some(t) => match select(Timer::at(t), events.next()).await {
-                Either::First(()) => return Wait::Elapsed,
-                Either::Second(e) => e,
+            Some(t) => match select(events.next(), Timer::at(t)).await {
+                Either::First(e) => e,
+                Either::Second(()) => return Wait::Elapsed,
             },
             None => events.next().await,
         };
@@ -311,7 +318,7 @@ async fn wait_event<E: Stream<Item = DeviceEvent> + Unpin>(
 }
 
 /// Serves one device until it is unplugged; returns the next device when one was connected
-/// meanwhile.
+/// meanwhile. The caller detaches the bridge afterwards.
 async fn serve_device<E: Stream<Item = DeviceEvent> + Unpin>(
     bus: &Bus,
     device: UnconfiguredDevice,
@@ -373,13 +380,9 @@ async fn serve_device<E: Stream<Item = DeviceEvent> + Unpin>(
                 Wait::Elapsed => {}
                 Wait::Gone => {
                     info!("UPS unplugged");
-                    bridge.detach(shared);
                     return None;
                 }
-                Wait::Replaced(d, i) => {
-                    bridge.detach(shared);
-                    return Some((d, i));
-                }
+                Wait::Replaced(d, i) => return Some((d, i)),
             }
         }
         // The transfers said the device is gone but cotton has not (yet): try it again later.
