@@ -308,6 +308,10 @@ fn ups_needing_interrupt_out_are_refused_as_unsupported_on_this_board() {
         assert_eq!(bridge.refusal(), Some(refusal));
         assert_eq!(bridge.led(), LedState::Unsupported);
         assert_eq!(ask(&shared, STATUS), "ERR DRIVER-NOT-CONNECTED\n");
+        // Unplugged, the refusal goes with it.
+        bridge.detach(&shared);
+        assert_eq!(bridge.refusal(), None);
+        assert_eq!(bridge.led(), LedState::NoUps);
     }
 }
 
