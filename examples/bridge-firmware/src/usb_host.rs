@@ -35,6 +35,7 @@ use futures::{Stream, StreamExt};
 use qxups::driver::Event;
 use qxups::usb::{EP_IN, Setup, UsbError, UsbHost};
 use qxups_bridge::identify::interrupt_endpoint;
+use qxups_bridge::transfer::{Collected, collect_packet};
 use qxups_bridge::{Bridge, Capabilities, Refusal, Settings, SharedUps};
 use static_cell::ConstStaticCell;
 
@@ -182,14 +183,13 @@ impl<S: Stream<Item = InterruptPacket>, F: Fn() -> S> UsbHost for CottonHost<'_,
                 Ok(None) => return Err(UsbError::Io),
                 Err(_) => return Err(UsbError::Timeout),
             };
-            let size = usize::from(packet.size);
-            let data = packet.data.get(..size).ok_or(UsbError::Overflow)?;
-            let room = buf.get_mut(got..).unwrap_or(&mut []);
-            let slot = room.get_mut(..size).ok_or(UsbError::Overflow)?;
-            slot.copy_from_slice(data);
-            got += size;
-            if size < self.in_packet || got >= buf.len() {
-                return Ok(got);
+            let data = packet
+                .data
+                .get(..usize::from(packet.size))
+                .ok_or(UsbError::Overflow)?;
+            match collect_packet(buf, got, data, self.in_packet)? {
+                Collected::More(n) => got = n,
+                Collected::Done(n) => return Ok(n),
             }
         }
     }

@@ -17,6 +17,7 @@
 //!   NUT connection over any `embedded-io-async` socket.
 //! * [`led`] — [`LedState`]: no UPS / detecting / polling / stale / unsupported, with the
 //!   blink patterns as data.
+//! * [`transfer`] — for board adapters: an interrupt IN transfer assembled from packets.
 //!
 //! The firmware's loops, in outline:
 //!
@@ -42,6 +43,7 @@ pub mod engine;
 pub mod identify;
 pub mod led;
 pub mod server;
+pub mod transfer;
 
 pub use engine::{Bridge, Settings};
 pub use identify::{Capabilities, Identity, Refusal};
