@@ -1,7 +1,8 @@
 //! The USB transports of the Q* family (usb-transports.md §1–§6): a small async host trait at
 //! the level of USB transfers ([`UsbHost`]), the 14 subdrivers that move one command and its
 //! reply over it ([`UsbTransport`], one module each), the string-descriptor primitives they
-//! share ([`strings`]) and the device table that picks a subdriver ([`table`]).
+//! share ([`strings`]), the device descriptor ([`device`], for hosts that do not cache it) and
+//! the device table that picks a subdriver ([`table`]).
 //!
 //! Nothing here knows about libusb, threads or a clock: a host adapter implements
 //! [`UsbHost`], delays come from the [`DelayNs`] it is given.
@@ -29,6 +30,7 @@ use crate::transport::{Transport, TransportError};
 pub mod ablerex;
 pub mod armac;
 pub mod cypress;
+pub mod device;
 pub mod fabula;
 pub mod fuji;
 pub mod gtec;

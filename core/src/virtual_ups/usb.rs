@@ -26,7 +26,8 @@
 //! nothing (NUT's quirk 4, fixed by [`crate::usb::UsbTransport::reconnected`]); an snr device
 //! answers zeros until it has seen one interrupt IN read (§5.8). Every device also answers its
 //! identification strings ([`UsbIdentity`]: the device table's VID/PID and strings for that
-//! subdriver, e.g. a `MEC0003` with no manufacturer string for hunnox).
+//! subdriver, e.g. a `MEC0003` with no manufacturer string for hunnox), and its device
+//! descriptor ([`UsbIdentity::device_descriptor`]) for hosts that read it themselves.
 //!
 //! Faults (injected on the inner UPS with [`VirtualUps::inject`]) act on each command the
 //! device receives — for the string-descriptor devices each read of a command's index, hunnox's
@@ -47,7 +48,7 @@
 use super::{Fault, Reply, VirtualUps};
 use crate::transport::TransportError;
 use crate::usb::strings::{self, FABULA, HUNNOX, KRAULER, Mapping, SNR};
-use crate::usb::{CR, EP_IN, EP_OUT, Setup, Subdriver, UsbError, UsbHost, table};
+use crate::usb::{CR, EP_IN, EP_OUT, Setup, Subdriver, UsbError, UsbHost, device, table};
 
 use super::render::Personality;
 
@@ -100,6 +101,20 @@ impl UsbIdentity {
             pid,
             manufacturer,
             product,
+        }
+    }
+
+    /// The device descriptor: these IDs and string indexes, EP0 of 8 bytes (a low-speed
+    /// device).
+    pub fn device_descriptor(&self) -> device::DeviceDescriptor {
+        device::DeviceDescriptor {
+            max_packet_size0: 8,
+            vid: self.vid,
+            pid: self.pid,
+            bcd_device: 0x0100,
+            manufacturer: self.manufacturer.map_or(0, |(i, _)| i),
+            product: self.product.map_or(0, |(i, _)| i),
+            serial: 0,
         }
     }
 
@@ -550,6 +565,13 @@ impl UsbHost for VirtualUsb {
         let [index, kind] = setup.value.to_le_bytes();
         match (setup.request_type, setup.request, kind) {
             (0x80, 0x06, 0x03) => self.string(index, setup.length, buf),
+            (0x80, 0x06, device::TYPE) => {
+                let descriptor = self.identity.device_descriptor().to_bytes();
+                let sent = descriptor
+                    .get(..usize::from(setup.length))
+                    .unwrap_or(&descriptor);
+                Ok(copy(sent, buf))
+            }
             (0x80, 0x06, 0x02) => {
                 let config = self.config();
                 let sent = config.get(..usize::from(setup.length)).unwrap_or(config);
@@ -751,6 +773,20 @@ mod tests {
         assert_eq!(&shutdown_command(0x88).unwrap()[..], b"S03\r");
         assert_eq!(&shutdown_command(0x10).unwrap()[..], b"S.5R0000\r");
         assert_eq!(&shutdown_command(0xF0).unwrap()[..], b"S10R0000\r");
+    }
+
+    #[test]
+    fn the_device_descriptor_carries_the_identity() {
+        let mut usb = VirtualUsb::for_subdriver(Subdriver::Fabula);
+        let d = crate::testkit::block_on(device::read(&mut usb)).unwrap();
+        assert_eq!((d.vid, d.pid), (0x0001, 0x0000));
+        assert_eq!((d.manufacturer, d.product, d.serial), (1, 2, 0));
+        assert_eq!(d.max_packet_size0, 8);
+        usb.unplug();
+        assert_eq!(
+            crate::testkit::block_on(device::read(&mut usb)),
+            Err(UsbError::Disconnected)
+        );
     }
 
     #[test]
