@@ -7,7 +7,6 @@
 //! benchmarked as soon as its table exists and its claim succeeds.
 
 use std::path::PathBuf;
-use std::task::{Context, Poll as TaskPoll, Waker};
 
 use qxups::dialect::{AUTODETECT_ORDER, Dialect};
 use qxups::trace::unescape;
@@ -37,16 +36,7 @@ pub fn read_tsv(dialect: &Dialect) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     )
 }
 
-/// Runs a future whose I/O is always ready.
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let TaskPoll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub use qxups::block_on;
 
 /// A device answering from a table (first row for the command; else the dialect's refusal,
 /// else an echo), recording what it exchanged.

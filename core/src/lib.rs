@@ -55,7 +55,7 @@ pub(crate) mod testkit;
 
 pub use dialect::Dialect;
 pub use options::Options;
-pub use transport::{Transport, TransportError};
+pub use transport::{Transport, TransportError, block_on};
 pub use ups::{Poll, Ups, detect};
 
 /// The README's examples, compiled and run as doctests.

@@ -3,19 +3,9 @@
 
 use crate::dialect::Dialect;
 use crate::{Options, Transport, TransportError, Ups};
-use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
-/// Runs a future whose I/O is always ready.
-pub(crate) fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub(crate) use crate::block_on;
 
 /// Answers from a table; other commands get `fallback`, or are echoed when it is `None`.
 pub(crate) struct Device {

@@ -66,3 +66,17 @@ impl<T: Transport + ?Sized> Transport for &mut T {
         (**self).transact(command, reply).await
     }
 }
+
+/// Runs a future to completion by polling it in a loop, for links whose I/O never waits on a
+/// waker: blocking adapters (their calls block inside `poll`), scripted devices and replays.
+/// A future that does wait on a waker would spin here for as long as it waits: give those an
+/// executor (embassy, tokio).
+pub fn block_on<F: core::future::Future>(fut: F) -> F::Output {
+    let mut fut = core::pin::pin!(fut);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    loop {
+        if let core::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}

@@ -219,14 +219,4 @@ impl Transport for Device {
     }
 }
 
-/// Runs a future whose I/O is always ready ([`Device`] never waits).
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    use std::task::{Context, Poll, Waker};
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub use qxups::block_on;

@@ -1,5 +1,5 @@
 //! The little runtime the blocking Linux adapters share: a thread-sleep [`DelayNs`] and a
-//! busy-polling `block_on` for futures that never wait on a waker.
+//! `block_on` (core's) for their futures, which never wait on a waker.
 
 use std::time::Duration;
 
@@ -15,15 +15,4 @@ impl DelayNs for StdDelay {
     }
 }
 
-/// Runs a future to completion on this thread. The adapters' futures never wait on a waker
-/// (their calls block), so polling in a loop finishes them.
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::yield_now();
-    }
-}
+pub use qxups::block_on;

@@ -6,20 +6,10 @@ extern crate alloc;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::task::{Context, Poll, Waker};
 
 use qxups::{Transport, TransportError};
 
-/// Runs a future whose I/O is always ready (scripted devices never wait).
-pub fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub use qxups::block_on;
 
 /// `\r` written as two characters becomes CR.
 pub fn unescape(s: &str) -> Vec<u8> {

@@ -8,7 +8,6 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
 use super::{DelayNs, Setup, UsbError, UsbHost};
@@ -238,16 +237,7 @@ impl DelayNs for MockDelay {
     }
 }
 
-/// Runs a future whose I/O is always ready (the mock never waits).
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub use qxups::block_on;
 
 /// A string descriptor holding `text` as UTF-16LE (bLength, 0x03, code units).
 pub fn string_descriptor(text: &str) -> Vec<u8> {

@@ -8,7 +8,6 @@
 //! ```
 
 use std::process::ExitCode;
-use std::task::{Context, Poll, Waker};
 
 use qxups::{Options, Transport, TransportError, detect, dialect};
 
@@ -36,16 +35,7 @@ impl Transport for Replay {
     }
 }
 
-/// Runs a future whose I/O never waits (the replay answers at once).
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+use qxups::block_on;
 
 fn parse(text: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let bytes = |s: &str| qxups::trace::unescape(s).collect();

@@ -6,7 +6,6 @@
 #![no_std]
 
 use core::hint::black_box;
-use core::task::{Context, Poll, Waker};
 
 use qxups::{Transport, TransportError, Ups};
 
@@ -27,16 +26,7 @@ pub fn answer() -> &'static [u8] {
     black_box(b"(208.4 140.0 208.4 034 59.9 2.05 35.0 00110000\r")
 }
 
-/// Runs a future whose I/O is always ready.
-pub fn block_on<F: core::future::Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+pub use qxups::block_on;
 
 /// A link whose replies come from an opaque buffer (stands in for a UART driver).
 pub struct Link;
