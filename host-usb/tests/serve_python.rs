@@ -70,7 +70,13 @@ fn script(server: &Server, library: &str, login: Option<(&str, &str)>, hold: boo
         )
     });
     let mut cmd = Command::new(&python);
-    cmd.args([SCRIPT, library, "127.0.0.1", &server.port().to_string(), "ups"]);
+    cmd.args([
+        SCRIPT,
+        library,
+        "127.0.0.1",
+        &server.port().to_string(),
+        "ups",
+    ]);
     if let Some((user, password)) = login {
         cmd.args([user, password]);
     }
@@ -197,7 +203,10 @@ fn nut2_reads_everything_and_writes_only_with_rights() {
     assert_eq!(kind, "TYPE ups ups.delay.shutdown RW RANGE NUMBER\n");
     assert_eq!(anon.get("var_type ups.delay.shutdown"), "RW RANGE NUMBER");
     assert_eq!(anon.get("var_description ups.status"), "UPS status");
-    assert_eq!(anon.map("list_rw_vars"), served(&server, "LIST RW ups\n", "RW ups "));
+    assert_eq!(
+        anon.map("list_rw_vars"),
+        served(&server, "LIST RW ups\n", "RW ups ")
+    );
     // nut2 keeps only a range's minimum.
     assert_eq!(anon.get("list_range ups.delay.shutdown"), &json!(["12"]));
     let commands = anon.map("list_commands");
@@ -264,7 +273,12 @@ fn aionut_as_home_assistant_calls_it() {
     assert_requests(
         &server,
         mark,
-        &["LIST UPS", "LIST VAR ups", "GET UPSDESC ups", "LIST VAR ups"],
+        &[
+            "LIST UPS",
+            "LIST VAR ups",
+            "GET UPSDESC ups",
+            "LIST VAR ups",
+        ],
     );
     assert_eq!(anon.map("list_ups"), served(&server, "LIST UPS\n", "UPS "));
     assert_eq!(
@@ -352,7 +366,12 @@ fn aionut_poll_survives_the_idle_timeout() {
     assert_requests(
         &server,
         mark,
-        &["LIST UPS", "LIST VAR ups", "GET UPSDESC ups", "LIST VAR ups"],
+        &[
+            "LIST UPS",
+            "LIST VAR ups",
+            "GET UPSDESC ups",
+            "LIST VAR ups",
+        ],
     );
     let log = server.log();
     assert!(
