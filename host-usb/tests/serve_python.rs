@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
@@ -120,6 +121,34 @@ fn quoted(server: &Server, request: &str) -> String {
         .to_owned()
 }
 
+/// Where the server's log will continue: after the end of a marker request's connection, so
+/// that everything sent before this call lies before it (a thread reads the server's stderr,
+/// so a line can arrive after the reply that followed it).
+fn log_mark(server: &Server) -> usize {
+    static MARKERS: AtomicUsize = AtomicUsize::new(0);
+    let marker = format!(
+        ": GET VAR ups log.mark.{}\n",
+        MARKERS.fetch_add(1, Ordering::Relaxed)
+    );
+    server.ask(&marker[2..]);
+    let mut mark = 0;
+    server.wait_until("the marker's connection is logged", || {
+        let log = server.log();
+        let Some(at) = log.find(&marker) else {
+            return false;
+        };
+        // "qxups serve: 127.0.0.1:PORT", the marker connection's prefix.
+        let peer = &log[log[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+        let Some(end) = log[at..].find(&format!("{peer}: disconnected")) else {
+            return false;
+        };
+        let end = at + end;
+        mark = log[end..].find('\n').map_or(log.len(), |i| end + i + 1);
+        true
+    });
+    mark
+}
+
 /// The requests the server logged (`-v`) after byte MARK of its log, connection events left out.
 fn requests_since(server: &Server, mark: usize) -> Vec<String> {
     server.log()[mark..]
@@ -171,7 +200,7 @@ fn beeper_and_delay(server: &Server) -> String {
 #[test]
 fn nut2_reads_everything_and_writes_only_with_rights() {
     let server = Server::start(&[]);
-    let mark = server.log().len();
+    let mark = log_mark(&server);
 
     let anon = drive(&server, "nut2", None);
     let reads = [
@@ -259,27 +288,27 @@ fn nut2_reads_everything_and_writes_only_with_rights() {
     assert_eq!(after.map("list_vars")["ups.beeper.status"], "enabled");
 }
 
+/// Home Assistant's requests without credentials: the config flow's `LIST UPS`, the first
+/// refresh's `LIST VAR`, the device entry's `GET UPSDESC`, one poll's `LIST VAR`.
+const HA_ANONYMOUS: &[&str] = &[
+    "LIST UPS",
+    "LIST VAR ups",
+    "GET UPSDESC ups",
+    "LIST VAR ups",
+];
+
 #[test]
 fn aionut_as_home_assistant_calls_it() {
     let server = Server::start(&[]);
 
     // Without credentials Home Assistant only reads: no `LIST CMD`, no buttons.
-    let mark = server.log().len();
+    let mark = log_mark(&server);
     let anon = drive(&server, "aionut", None);
     assert_eq!(
         anon.names(),
         ["list_ups", "list_vars", "description", "list_vars again"]
     );
-    assert_requests(
-        &server,
-        mark,
-        &[
-            "LIST UPS",
-            "LIST VAR ups",
-            "GET UPSDESC ups",
-            "LIST VAR ups",
-        ],
-    );
+    assert_requests(&server, mark, HA_ANONYMOUS);
     assert_eq!(anon.map("list_ups"), served(&server, "LIST UPS\n", "UPS "));
     assert_eq!(
         anon.get("description"),
@@ -310,7 +339,7 @@ fn aionut_as_home_assistant_calls_it() {
     );
 
     // The admin presses the beeper button.
-    let mark = server.log().len();
+    let mark = log_mark(&server);
     let admin = drive(&server, "aionut", Some(("admin", "adminpass")));
     assert_eq!(
         admin.names(),
@@ -351,7 +380,7 @@ fn aionut_as_home_assistant_calls_it() {
 #[test]
 fn aionut_poll_survives_the_idle_timeout() {
     let server = Server::start(&["--idle-timeout", "1"]);
-    let mark = server.log().len();
+    let mark = log_mark(&server);
     let mut child = script(&server, "aionut", None, true)
         .stdin(Stdio::piped())
         .spawn()
@@ -363,16 +392,7 @@ fn aionut_poll_survives_the_idle_timeout() {
     child.stdin.take().unwrap().write_all(b"\n").unwrap();
     let calls = Calls::from_output(&child.wait_with_output().unwrap());
     // A request on the closed connection is never read there: each is logged once.
-    assert_requests(
-        &server,
-        mark,
-        &[
-            "LIST UPS",
-            "LIST VAR ups",
-            "GET UPSDESC ups",
-            "LIST VAR ups",
-        ],
-    );
+    assert_requests(&server, mark, HA_ANONYMOUS);
     let log = server.log();
     assert!(
         log[mark..].matches(": connected\n").count() >= 2,
