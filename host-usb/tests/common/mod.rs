@@ -212,3 +212,22 @@ pub fn out(o: &Output) -> String {
 pub fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The variables as upsc (and `qxups status`) print them, parsed.
+pub fn upsc_vars(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// The values the virtual UPS holds, as `qxups status --simulate` reads them locally.
+pub fn held_vars() -> Vec<(String, String)> {
+    let local = Command::new(env!("CARGO_BIN_EXE_qxups"))
+        .args(["status", "--simulate"])
+        .output()
+        .unwrap();
+    let held = upsc_vars(&out(&local));
+    assert!(held.len() > 20, "{local:?}");
+    held
+}
