@@ -29,6 +29,22 @@ pub fn nut_clients_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/nut-clients")
 }
 
+/// (file name, text) of every `.txt` file in [`nut_clients_dir`], sorted by name.
+pub fn nut_client_files() -> Vec<(String, String)> {
+    let dir = nut_clients_dir();
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut files: Vec<(String, String)> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// The rows of a `.tsv` file: (command, answer).
 pub fn read_tsv(dialect_file: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let path = vectors_dir().join(format!("{dialect_file}.tsv"));

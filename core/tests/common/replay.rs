@@ -570,6 +570,21 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
+/// One line per listed difference with its reason, then the counts.
+impl core::fmt::Display for Summary {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for note in &self.notes {
+            writeln!(f, "{note}")?;
+        }
+        writeln!(
+            f,
+            "{} transcripts replayed, {} answer lines compared, {} differ as listed, \
+             {} answers not captured (client closed before reading)",
+            self.replayed, self.compared, self.differing_lines, self.uncaptured
+        )
+    }
+}
+
 /// Replays every wire transcript among `files` ((file name, text); the others — driver logs,
 /// serial captures, upsc output, escaping.txt — are skipped) in the order the harness ran
 /// them, through [`Sessions`], allowing [`EXPECTED`] and [`SESSION_ONLY`]. `Err` reports
