@@ -23,7 +23,7 @@ use qxups_usb::serve::state::{Directory, Shared};
 
 /// How long an answer upsd did not give is waited for: a correctness check (nothing must
 /// come), not a speed target — an answer the server does give arrives in microseconds.
-const QUIET: Duration = Duration::from_millis(400);
+const QUIET: Duration = Duration::from_millis(500);
 /// upsd's idle timeout (probe-idle.txt: "dropped after more than 60 s").
 const UPSD_IDLE: Duration = Duration::from_secs(60);
 /// The idle timeout for probe-idle.txt, which waits for the server to drop it: shorter than

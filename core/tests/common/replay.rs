@@ -482,7 +482,11 @@ fn replay<T: Target>(file: &str, text: &str, target: &mut T) -> Outcome {
                     expected.is_empty() && !closed && matches!(next, Some(Item::Eof { .. }));
                 let theirs = lines(expected, *closed);
                 let expect = Expect {
-                    lines: if uncaptured { 1 } else { theirs.len() - usize::from(*closed) },
+                    lines: if uncaptured {
+                        1
+                    } else {
+                        theirs.len() - usize::from(*closed)
+                    },
                     closed: *closed,
                 };
                 let (ours, ours_closed) = target.exchange(c, &data, expect);

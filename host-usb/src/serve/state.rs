@@ -215,9 +215,7 @@ impl UpsDirectory for Directory {
             return UpsState::NotConnected;
         };
         match s.ups.state {
-            UpsState::Fresh
-                if !s.fixed && s.fresh_at.is_none_or(|t| t.elapsed() > self.maxage) =>
-            {
+            UpsState::Fresh if !s.fixed && s.fresh_at.is_none_or(|t| t.elapsed() > self.maxage) => {
                 UpsState::Stale
             }
             other => other,
@@ -390,7 +388,11 @@ mod tests {
         );
         let mut s = Session::new("h", Config::DEFAULT);
         assert_eq!(
-            ask(&mut dir, &mut s, "LIST UPS\nGET VAR fixed ups.status\nLIST CMD fixed\n"),
+            ask(
+                &mut dir,
+                &mut s,
+                "LIST UPS\nGET VAR fixed ups.status\nLIST CMD fixed\n"
+            ),
             "BEGIN LIST UPS\nUPS fixed \"bench\"\nEND LIST UPS\n\
              VAR fixed ups.status \"OL\"\n\
              BEGIN LIST CMD fixed\nCMD fixed beeper.toggle\nEND LIST CMD fixed\n"
@@ -402,7 +404,10 @@ mod tests {
         );
         assert!(r.ends_with("OK\nOK\nOK\n"), "{r}");
         let fixed = dir.fixed_mut(u).unwrap();
-        assert!(fixed.take_request().is_some(), "the INSTCMD waits in its slot");
+        assert!(
+            fixed.take_request().is_some(),
+            "the INSTCMD waits in its slot"
+        );
         fixed.state = UpsState::Stale;
         assert_eq!(
             ask(&mut dir, &mut s, "GET VAR fixed ups.status\n"),
