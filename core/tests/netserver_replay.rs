@@ -10,27 +10,17 @@
 
 mod common;
 
+use common::NutClients;
 use common::replay::{escaping, replay_all};
 
 #[test]
 fn replay_matches_upsd_except_listed_differences() {
-    let files = common::nut_client_files();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(f, t)| (f.as_str(), t.as_str()))
-        .collect();
-    let summary = replay_all(&files).unwrap_or_else(|e| panic!("{e}"));
+    let summary = replay_all(&NutClients::load().files()).unwrap_or_else(|e| panic!("{e}"));
     print!("{summary}");
 }
 
 #[test]
 fn escaping_matches_upsd() {
-    let files = common::nut_client_files();
-    let text = |name: &str| -> &str {
-        files
-            .iter()
-            .find(|(f, _)| f == name)
-            .map_or("", |(_, t)| t.as_str())
-    };
-    escaping(text("escaping.txt"), text).unwrap_or_else(|e| panic!("{e}"));
+    let t = NutClients::load();
+    escaping(t.text("escaping.txt"), |n| t.text(n)).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::PATIENCE;
+use core_common::NutClients;
 use core_common::replay::{EXPECTED, Expect, Target, escaping_on, replay_on};
 use qxups::netserver::FixedUps;
 use qxups_usb::serve::net::{ConnConfig, accept_loop};
@@ -150,24 +151,14 @@ impl Target for Tcp {
 
 #[test]
 fn replay_over_tcp_matches_upsd_except_listed_differences() {
-    let files = core_common::nut_client_files();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(f, t)| (f.as_str(), t.as_str()))
-        .collect();
     let listed: Vec<_> = EXPECTED.iter().chain(TCP_ONLY).copied().collect();
-    let summary = replay_on(&files, &listed, Tcp::open).unwrap_or_else(|e| panic!("{e}"));
+    let summary = replay_on(&NutClients::load().files(), &listed, Tcp::open)
+        .unwrap_or_else(|e| panic!("{e}"));
     print!("{summary}");
 }
 
 #[test]
 fn escaping_over_tcp_matches_upsd() {
-    let files = core_common::nut_client_files();
-    let text = |name: &str| -> &str {
-        files
-            .iter()
-            .find(|(f, _)| f == name)
-            .map_or("", |(_, t)| t.as_str())
-    };
-    escaping_on(text("escaping.txt"), text, Tcp::open).unwrap_or_else(|e| panic!("{e}"));
+    let t = NutClients::load();
+    escaping_on(t.text("escaping.txt"), |n| t.text(n), Tcp::open).unwrap_or_else(|e| panic!("{e}"));
 }
