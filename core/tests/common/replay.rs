@@ -459,11 +459,9 @@ fn replay<T: Target>(file: &str, text: &str, target: &mut T) -> Outcome {
                         target.with_ups(&mut |u| u.state = state);
                     }
                 }
-                if !conns.contains_key(conn) {
-                    let c = target.connect();
-                    conns.insert(conn.clone(), c);
-                }
-                let c = conns.get_mut(conn).unwrap();
+                let c = conns
+                    .entry(conn.clone())
+                    .or_insert_with(|| target.connect());
                 // Tracking ids are random: the client's later requests name upsd's ids, so
                 // they are sent with ours instead.
                 let mut data = data.clone();
