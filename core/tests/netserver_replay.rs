@@ -10,51 +10,17 @@
 
 mod common;
 
-use std::fs;
-
+use common::NutClients;
 use common::replay::{escaping, replay_all};
-
-/// (file name, text) of every transcript.
-fn transcripts() -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = fs::read_dir(common::nut_clients_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_str().unwrap().to_string();
-            (name, fs::read_to_string(&p).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 #[test]
 fn replay_matches_upsd_except_listed_differences() {
-    let files = transcripts();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(f, t)| (f.as_str(), t.as_str()))
-        .collect();
-    let summary = replay_all(&files).unwrap_or_else(|e| panic!("{e}"));
-    for note in &summary.notes {
-        println!("{note}");
-    }
-    println!(
-        "{} transcripts replayed, {} answer lines compared, {} differ as listed, \
-         {} answers not captured (client closed before reading)",
-        summary.replayed, summary.compared, summary.differing_lines, summary.uncaptured
-    );
+    let summary = replay_all(&NutClients::load().files()).unwrap_or_else(|e| panic!("{e}"));
+    print!("{summary}");
 }
 
 #[test]
 fn escaping_matches_upsd() {
-    let files = transcripts();
-    let text = |name: &str| -> &str {
-        files
-            .iter()
-            .find(|(f, _)| f == name)
-            .map_or("", |(_, t)| t.as_str())
-    };
-    escaping(text("escaping.txt"), text).unwrap_or_else(|e| panic!("{e}"));
+    let t = NutClients::load();
+    escaping(t.text("escaping.txt"), |n| t.text(n)).unwrap_or_else(|e| panic!("{e}"));
 }

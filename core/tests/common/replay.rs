@@ -16,8 +16,11 @@
 //! closed or after a `(second connection)` comment). A closed connection is compared as the
 //! pseudo-line `<closed>`.
 //!
-//! Every difference must be listed in [`EXPECTED`] with its reason, and every entry there must
-//! still occur.
+//! The exchanges go through a [`Target`]: [`Sessions`] feeds core [`Session`]s directly;
+//! `host-usb/tests/serve_replay.rs` implements it over TCP against `qxups serve`'s network code.
+//!
+//! Every difference must be listed in [`EXPECTED`] (or, when only one target shows it, in that
+//! target's own list) with its reason, and every entry there must still occur.
 
 extern crate alloc;
 
@@ -98,16 +101,70 @@ pub const EXPECTED: &[(&str, &str, &str)] = &[
         "the previous answer's cut-off bytes of upsd's arrived in front of this one",
     ),
     (
-        "probe-idle.txt",
-        "",
-        "the 60 s idle timeout is the host's job; the sans-IO session never closes on its own",
-    ),
-    (
         "powerfail-upsmon.txt",
         "GET VAR ups ups.status",
         "the simulated power failure (OL -> OB -> OB LB) is not replayed: the replay UPS stays OL (FSD prefix included)",
     ),
 ];
+
+/// Differences of the [`Sessions`] target only, in the form of [`EXPECTED`].
+pub const SESSION_ONLY: &[(&str, &str, &str)] = &[(
+    "probe-idle.txt",
+    "",
+    "the 60 s idle timeout is the host's job; the sans-IO session never closes on its own",
+)];
+
+/// What upsd answered to one client chunk, so that a target over a socket knows how long to
+/// wait for its own answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expect {
+    /// Answer lines (a last piece without `\n` counts); 0 with `closed` false: no answer.
+    pub lines: usize,
+    /// upsd closed the connection after answering.
+    pub closed: bool,
+}
+
+/// Where the replay sends the requests: one UPS, served to any number of connections.
+pub trait Target {
+    /// One client connection.
+    type Conn;
+    /// Opens a connection.
+    fn connect(&mut self) -> Self::Conn;
+    /// Sends `data` on `conn`; returns the answer bytes and whether the server closed.
+    fn exchange(&mut self, conn: &mut Self::Conn, data: &[u8], expect: Expect) -> (Vec<u8>, bool);
+    /// The client closes `conn`; returns once the server has let go of it (its login gone),
+    /// with any answer bytes that were still unread.
+    fn close(&mut self, conn: Self::Conn) -> Vec<u8>;
+    /// Changes the UPS between exchanges (what its driver does).
+    fn with_ups(&mut self, f: &mut dyn FnMut(&mut FixedUps));
+    /// The UPS as the connections left it, for the next transcript.
+    fn into_ups(self) -> FixedUps;
+}
+
+/// The [`Target`] of core [`Session`]s fed directly, on a [`FixedUps`].
+pub struct Sessions(pub FixedUps);
+
+impl Target for Sessions {
+    type Conn = Session;
+    fn connect(&mut self) -> Session {
+        Session::new("127.0.0.1", Config::DEFAULT)
+    }
+    fn exchange(&mut self, s: &mut Session, data: &[u8], _: Expect) -> (Vec<u8>, bool) {
+        let mut ours = Vec::new();
+        s.handle(&mut self.0, data, |b| ours.extend_from_slice(b));
+        (ours, s.is_closed())
+    }
+    fn close(&mut self, mut s: Session) -> Vec<u8> {
+        s.disconnect(&mut self.0);
+        Vec::new()
+    }
+    fn with_ups(&mut self, f: &mut dyn FnMut(&mut FixedUps)) {
+        f(&mut self.0);
+    }
+    fn into_ups(self) -> FixedUps {
+        self.0
+    }
+}
 
 pub fn decode_bytes_literal(s: &str) -> Vec<u8> {
     // A Python bytes literal: b'...' or b"...".
@@ -370,9 +427,10 @@ fn run_key(file: &str, text: &str) -> (u8, String, String) {
     (group, stamp, file.to_string())
 }
 
-fn replay(file: &str, text: &str, dir: &mut FixedUps) -> Outcome {
+/// Replays one transcript on `target`; connections still open at its end are closed.
+fn replay<T: Target>(file: &str, text: &str, target: &mut T) -> Outcome {
     let items = parse(text);
-    let mut sessions: BTreeMap<String, Session> = BTreeMap::new();
+    let mut conns: BTreeMap<String, T::Conn> = BTreeMap::new();
     let mut ids: Vec<(String, String)> = Vec::new();
     let mut outcome = Outcome {
         compared: 0,
@@ -390,15 +448,20 @@ fn replay(file: &str, text: &str, dir: &mut FixedUps) -> Outcome {
                 // probe-stale's comments say when the UPS went silent and came back; they
                 // follow the exchange they describe.
                 if let Some(Item::Comment(c)) = items.get(i + 1) {
-                    if c.starts_with("DATA-STALE after") {
-                        dir.state = UpsState::Stale;
+                    let state = if c.starts_with("DATA-STALE after") {
+                        Some(UpsState::Stale)
                     } else if c.starts_with("fresh again") {
-                        dir.state = UpsState::Fresh;
+                        Some(UpsState::Fresh)
+                    } else {
+                        None
+                    };
+                    if let Some(state) = state {
+                        target.with_ups(&mut |u| u.state = state);
                     }
                 }
-                let s = sessions
+                let c = conns
                     .entry(conn.clone())
-                    .or_insert_with(|| Session::new("127.0.0.1", Config::DEFAULT));
+                    .or_insert_with(|| target.connect());
                 // Tracking ids are random: the client's later requests name upsd's ids, so
                 // they are sent with ours instead.
                 let mut data = data.clone();
@@ -407,20 +470,30 @@ fn replay(file: &str, text: &str, dir: &mut FixedUps) -> Outcome {
                         .replace(theirs.as_str(), ours)
                         .into_bytes();
                 }
-                let mut ours = Vec::new();
-                s.handle(dir, &data, |b| ours.extend_from_slice(b));
-                apply_requests(dir);
                 // A client that closes right after its last request (upscmd, upsrw, upsc
-                // after LOGOUT) never read the answer, so the proxy did not log it.
+                // after LOGOUT) never read the answer, so the proxy did not log it; ours is
+                // still awaited (one line at least), so that the request has run.
                 let next = items[i + 1..].iter().find(|it| {
                     matches!(it, Item::Send { conn: c, .. } | Item::Eof { conn: c } if c == conn)
                 });
-                if expected.is_empty() && !closed && matches!(next, Some(Item::Eof { .. })) {
+                let uncaptured =
+                    expected.is_empty() && !closed && matches!(next, Some(Item::Eof { .. }));
+                let theirs = lines(expected, *closed);
+                let expect = Expect {
+                    lines: if uncaptured {
+                        1
+                    } else {
+                        theirs.len() - usize::from(*closed)
+                    },
+                    closed: *closed,
+                };
+                let (ours, ours_closed) = target.exchange(c, &data, expect);
+                target.with_ups(&mut apply_requests);
+                if uncaptured {
                     outcome.uncaptured += 1;
                     continue;
                 }
-                let ours = lines(&ours, s.is_closed());
-                let theirs = lines(expected, *closed);
+                let ours = lines(&ours, ours_closed);
                 for (t, o) in theirs.iter().zip(&ours) {
                     if let (Some(t), Some(o)) = (
                         t.strip_prefix("OK TRACKING "),
@@ -440,14 +513,29 @@ fn replay(file: &str, text: &str, dir: &mut FixedUps) -> Outcome {
                 }
             }
             Item::Eof { conn } => {
-                if let Some(mut s) = sessions.remove(conn) {
-                    s.disconnect(dir);
+                if let Some(c) = conns.remove(conn) {
+                    unread(file, target.close(c), &mut outcome);
                 }
             }
             Item::Comment(_) => {}
         }
     }
+    for (_, c) in conns {
+        unread(file, target.close(c), &mut outcome);
+    }
     outcome
+}
+
+/// Answer bytes a connection still had when the client closed it: upsd had none.
+fn unread(file: &str, rest: Vec<u8>, outcome: &mut Outcome) {
+    if !rest.is_empty() {
+        outcome.differing.push((
+            file.to_string(),
+            "<EOF>".to_string(),
+            Vec::new(),
+            lines(&rest, false),
+        ));
+    }
 }
 
 /// The differing lines of two answers.
@@ -476,7 +564,7 @@ pub struct Summary {
     pub replayed: usize,
     /// Answer lines compared.
     pub compared: usize,
-    /// Lines that differ as [`EXPECTED`] lists.
+    /// Lines that differ as listed.
     pub differing_lines: usize,
     /// Answers upsd sent but the proxy did not log (the client closed before reading).
     pub uncaptured: usize,
@@ -484,11 +572,38 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
+/// One line per listed difference with its reason, then the counts.
+impl core::fmt::Display for Summary {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for note in &self.notes {
+            writeln!(f, "{note}")?;
+        }
+        writeln!(
+            f,
+            "{} transcripts replayed, {} answer lines compared, {} differ as listed, \
+             {} answers not captured (client closed before reading)",
+            self.replayed, self.compared, self.differing_lines, self.uncaptured
+        )
+    }
+}
+
 /// Replays every wire transcript among `files` ((file name, text); the others — driver logs,
 /// serial captures, upsc output, escaping.txt — are skipped) in the order the harness ran
-/// them. `Err` reports unexplained differences, listed ones that no longer occur, or too few
-/// transcripts.
+/// them, through [`Sessions`], allowing [`EXPECTED`] and [`SESSION_ONLY`]. `Err` reports
+/// unexplained differences, listed ones that no longer occur, or too few transcripts.
 pub fn replay_all(files: &[(&str, &str)]) -> Result<Summary, String> {
+    let listed: Vec<_> = EXPECTED.iter().chain(SESSION_ONLY).copied().collect();
+    replay_on(files, &listed, |_, ups| Sessions(ups))
+}
+
+/// [`replay_all`] through the targets `open` makes: one per transcript, given the file name
+/// and the UPS as the previous transcript left it (it gets it back by [`Target::into_ups`]).
+/// `listed` are the differences allowed, in the form of [`EXPECTED`].
+pub fn replay_on<T: Target>(
+    files: &[(&str, &str)],
+    listed: &[(&str, &str, &str)],
+    mut open: impl FnMut(&str, FixedUps) -> T,
+) -> Result<Summary, String> {
     let transcript = |name: &str| -> &str {
         files
             .iter()
@@ -514,11 +629,13 @@ pub fn replay_all(files: &[(&str, &str)]) -> Result<Summary, String> {
             }
         }
         summary.replayed += 1;
-        let out = replay(file, text, &mut dir);
+        let mut target = open(file, dir);
+        let out = replay(file, text, &mut target);
+        dir = target.into_ups();
         summary.compared += out.compared;
         summary.uncaptured += out.uncaptured;
         for (f, req, theirs, ours) in out.differing {
-            match EXPECTED
+            match listed
                 .iter()
                 .position(|(ef, er, _)| *ef == f && matches(er, &req))
             {
@@ -530,16 +647,16 @@ pub fn replay_all(files: &[(&str, &str)]) -> Result<Summary, String> {
                     summary.notes.push(format!(
                         "expected difference {f} `{}`: {}",
                         req.chars().take(60).collect::<String>(),
-                        EXPECTED[i].2
+                        listed[i].2
                     ));
                 }
                 None => unexplained.push(format!("{f}: `{req}`\n{}", line_diff(&theirs, &ours))),
             }
         }
     }
-    let unhit: Vec<_> = (0..EXPECTED.len())
+    let unhit: Vec<_> = (0..listed.len())
         .filter(|i| !hit.contains(i))
-        .map(|i| EXPECTED[i])
+        .map(|i| listed[i])
         .collect();
     if !unexplained.is_empty() {
         return Err(format!(
@@ -561,6 +678,15 @@ pub fn replay_all(files: &[(&str, &str)]) -> Result<Summary, String> {
 /// escaping.txt: the UPS published the value upsc printed; upsd's raw answer must come back
 /// byte for byte. `Err` shows both answers.
 pub fn escaping<'a>(text: &str, transcript: impl Fn(&str) -> &'a str) -> Result<(), String> {
+    escaping_on(text, transcript, |_, ups| Sessions(ups))
+}
+
+/// [`escaping`] through the target `open` makes.
+pub fn escaping_on<'a, T: Target>(
+    text: &str,
+    transcript: impl Fn(&str) -> &'a str,
+    open: impl FnOnce(&str, FixedUps) -> T,
+) -> Result<(), String> {
     let mut lines = text.lines();
     let request = lines
         .find_map(|l| l.strip_prefix("## raw: "))
@@ -577,11 +703,14 @@ pub fn escaping<'a>(text: &str, transcript: impl Fn(&str) -> &'a str) -> Result<
     dir.vars
         .set(leak(var), value)
         .map_err(|e| format!("{var}: {e:?}"))?;
-    let mut s = Session::new("127.0.0.1", Config::DEFAULT);
-    let mut ours = Vec::new();
-    s.handle(&mut dir, format!("{request}\n").as_bytes(), |b| {
-        ours.extend_from_slice(b)
-    });
+    let mut target = open("escaping.txt", dir);
+    let mut s = target.connect();
+    let expect = Expect {
+        lines: 1,
+        closed: false,
+    };
+    let (ours, _) = target.exchange(&mut s, format!("{request}\n").as_bytes(), expect);
+    target.close(s);
     if ours == raw {
         Ok(())
     } else {

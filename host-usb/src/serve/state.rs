@@ -26,6 +26,9 @@ struct Served {
     fresh_at: Option<Instant>,
     /// Wakes the driver thread when a request was queued.
     wake: Option<SyncSender<()>>,
+    /// Added by [`Directory::add_fixed`]: no driver, served in the state its [`FixedUps`]
+    /// says (no MAXAGE clock).
+    fixed: bool,
 }
 
 /// The UPSes a server offers and its users: the [`UpsDirectory`] of `qxups serve`.
@@ -71,13 +74,7 @@ impl Directory {
 
     /// Adds a UPS, not connected until its driver reports; returns its index.
     pub fn add(&mut self, name: &str, desc: Option<&str>) -> Result<usize, DirectoryError> {
-        let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-        if name.is_empty() || name.len() > 32 || !name.chars().all(ok) {
-            return Err(DirectoryError::BadName(name.to_owned()));
-        }
-        if self.find_ups(name).is_some() {
-            return Err(DirectoryError::Duplicate(name.to_owned()));
-        }
+        self.check_name(name)?;
         let mut ups = FixedUps::new(name, Vars::new(), &[], Users::new());
         ups.state = UpsState::NotConnected;
         ups.desc = desc.map(|d| {
@@ -96,8 +93,43 @@ impl Directory {
             enums: Vec::new(),
             fresh_at: None,
             wake: None,
+            fixed: false,
         });
         Ok(self.upses.len() - 1)
+    }
+
+    /// Adds a UPS without a driver, served as `ups` says — its name, description, variables
+    /// (with their RW, ranges and enums), commands, state, FSD latch and logins; its users are
+    /// not used (the directory has the one table). Queued requests stay in its slot until
+    /// someone takes them ([`Directory::fixed_mut`]). Returns its index.
+    pub fn add_fixed(&mut self, ups: FixedUps) -> Result<usize, DirectoryError> {
+        self.check_name(&ups.name)?;
+        self.upses.push(Served {
+            ups,
+            enums: Vec::new(),
+            fresh_at: None,
+            wake: None,
+            fixed: true,
+        });
+        Ok(self.upses.len() - 1)
+    }
+
+    /// The UPS `ups` as clients see it, to change between requests; for a UPS with a driver
+    /// the next poll overwrites the variables.
+    pub fn fixed_mut(&mut self, ups: usize) -> Option<&mut FixedUps> {
+        self.upses.get_mut(ups).map(|s| &mut s.ups)
+    }
+
+    /// A name clients can type that no other UPS has.
+    fn check_name(&self, name: &str) -> Result<(), DirectoryError> {
+        let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if name.is_empty() || name.len() > 32 || !name.chars().all(ok) {
+            return Err(DirectoryError::BadName(name.to_owned()));
+        }
+        if self.find_ups(name).is_some() {
+            return Err(DirectoryError::Duplicate(name.to_owned()));
+        }
+        Ok(())
     }
 
     /// Lets a queued request wake the driver thread of UPS `ups`.
@@ -183,7 +215,7 @@ impl UpsDirectory for Directory {
             return UpsState::NotConnected;
         };
         match s.ups.state {
-            UpsState::Fresh if s.fresh_at.is_none_or(|t| t.elapsed() > self.maxage) => {
+            UpsState::Fresh if !s.fixed && s.fresh_at.is_none_or(|t| t.elapsed() > self.maxage) => {
                 UpsState::Stale
             }
             other => other,
@@ -336,6 +368,49 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         assert_eq!(
             ask(&mut dir, &mut s, "GET VAR ups ups.status\n"),
+            "ERR DATA-STALE\n"
+        );
+    }
+
+    #[test]
+    fn a_fixed_ups_is_served_as_it_says_without_a_driver() {
+        let mut vars = Vars::new();
+        vars.set("ups.status", "OL").unwrap();
+        let mut ups = FixedUps::new("fixed", vars, &["beeper.toggle"], Users::new());
+        ups.desc = Some(heapless::String::try_from("bench").unwrap());
+        let users = Users::parse("[admin]\n password = pw\n instcmds = ALL\n").unwrap();
+        // MAXAGE zero: a UPS with a driver would be stale at once, a fixed one is not.
+        let mut dir = Directory::new(users, Duration::ZERO);
+        let u = dir.add_fixed(ups.clone()).unwrap();
+        assert_eq!(
+            dir.add_fixed(ups),
+            Err(DirectoryError::Duplicate("fixed".into()))
+        );
+        let mut s = Session::new("h", Config::DEFAULT);
+        assert_eq!(
+            ask(
+                &mut dir,
+                &mut s,
+                "LIST UPS\nGET VAR fixed ups.status\nLIST CMD fixed\n"
+            ),
+            "BEGIN LIST UPS\nUPS fixed \"bench\"\nEND LIST UPS\n\
+             VAR fixed ups.status \"OL\"\n\
+             BEGIN LIST CMD fixed\nCMD fixed beeper.toggle\nEND LIST CMD fixed\n"
+        );
+        let r = ask(
+            &mut dir,
+            &mut s,
+            "USERNAME admin\nPASSWORD pw\nINSTCMD fixed beeper.toggle\n",
+        );
+        assert!(r.ends_with("OK\nOK\nOK\n"), "{r}");
+        let fixed = dir.fixed_mut(u).unwrap();
+        assert!(
+            fixed.take_request().is_some(),
+            "the INSTCMD waits in its slot"
+        );
+        fixed.state = UpsState::Stale;
+        assert_eq!(
+            ask(&mut dir, &mut s, "GET VAR fixed ups.status\n"),
             "ERR DATA-STALE\n"
         );
     }
