@@ -41,14 +41,8 @@ cargo build --release -q -p qxups-usb -p qxups-benches
 QXUPS="$PWD/target/release/qxups"
 LOAD="$PWD/target/release/nut-load"
 
-dir="$(mktemp -d /tmp/qxups-netcompare.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+. benches/common.sh
+scratch netcompare
 
 # wait_for WHAT CMD...: retries CMD for 10 s.
 wait_for() {
@@ -70,20 +64,14 @@ wait_for "qxups serve" ups_status "$QXUPS_PORT"
 
 # The same data for dummy-ups: upsc prints `name: value`, which is the .dev format. driver.*
 # is the driver's own, not the UPS's (dummy-ups sets its own).
-mkdir -p "$dir/conf" "$dir/state"
-chmod 700 "$dir/state"
-upsc "ups@127.0.0.1:$QXUPS_PORT" | grep -v '^driver\.' >"$dir/conf/ups.dev"
-vars="$(wc -l <"$dir/conf/ups.dev")"
-cat >"$dir/conf/ups.conf" <<EOF
+upsc "ups@127.0.0.1:$QXUPS_PORT" | grep -v '^driver\.' >"$dir/ups.dev"
+vars="$(wc -l <"$dir/ups.dev")"
+nut_conf "$UPSD_PORT" "MAXCONN $((2 * HOLD))" <<EOF
 [ups]
   driver = dummy-ups
-  port = ups.dev
+  port = $dir/ups.dev
   mode = dummy-once
 EOF
-printf 'LISTEN 127.0.0.1 %s\nMAXCONN %s\n' "$UPSD_PORT" $((2 * HOLD)) >"$dir/conf/upsd.conf"
-printf '[monitor]\n  password = bench\n  upsmon primary\n' >"$dir/conf/upsd.users"
-chmod 600 "$dir/conf/"*
-export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state"
 
 echo "dummy-ups + upsd on port $UPSD_PORT ($vars variables) ..." >&2
 "$DUMMY_UPS" -a ups -F -u root >"$dir/dummy-ups.out" 2>&1 &
