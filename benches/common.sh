@@ -1,4 +1,13 @@
-# Sourced by the benches' shell scripts (bash): a scratch directory and NUT's configuration.
+# Sourced by the benches' shell scripts (bash): checks for NUT, a scratch directory, NUT's
+# configuration files.
+
+# need_nut PROGRAM...: fails unless each of NUT's PROGRAMs and upsc is there.
+need_nut() {
+  for tool in "$@"; do
+    test -x "$tool" || { echo "missing $tool: apt-get install nut-server nut-client" >&2; exit 1; }
+  done
+  command -v upsc >/dev/null || { echo "missing upsc: apt-get install nut-client" >&2; exit 1; }
+}
 
 # scratch NAME: makes $dir, a fresh directory under /tmp, and on exit kills every process in
 # the array $pids and removes $dir.

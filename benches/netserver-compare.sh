@@ -29,10 +29,8 @@ DUMMY_UPS="${DUMMY_UPS:-/lib/nut/dummy-ups}"
 QXUPS_PORT="${QXUPS_PORT:-34941}"
 UPSD_PORT="${UPSD_PORT:-34942}"
 
-for tool in "$UPSD" "$DUMMY_UPS"; do
-  test -x "$tool" || { echo "missing $tool: apt-get install nut-server nut-client" >&2; exit 1; }
-done
-command -v upsc >/dev/null || { echo "missing upsc: apt-get install nut-client" >&2; exit 1; }
+. benches/common.sh
+need_nut "$UPSD" "$DUMMY_UPS"
 test "$(id -u)" = 0 || { echo "run as root (NUT's driver and upsd run with -u root)" >&2; exit 1; }
 # Each side holds HOLD sockets at once, and the generator twice that over the run.
 ulimit -n $((4 * HOLD + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -41,7 +39,6 @@ cargo build --release -q -p qxups-usb -p qxups-benches
 QXUPS="$PWD/target/release/qxups"
 LOAD="$PWD/target/release/nut-load"
 
-. benches/common.sh
 scratch netcompare
 
 # wait_for WHAT CMD...: retries CMD for 10 s.

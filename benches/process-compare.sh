@@ -23,16 +23,13 @@ NUTDRV_QX="${NUTDRV_QX:-/lib/nut/nutdrv_qx}"
 UPSD="${UPSD:-/lib/nut/upsd}"
 PORT_TCP="${PORT_TCP:-34931}"
 
-for tool in "$NUTDRV_QX" "$UPSD"; do
-  test -x "$tool" || { echo "missing $tool: apt-get install nut-server nut-client" >&2; exit 1; }
-done
+. benches/common.sh
+need_nut "$NUTDRV_QX" "$UPSD"
 test -x /usr/bin/time || { echo "missing /usr/bin/time: apt-get install time" >&2; exit 1; }
-command -v upsc >/dev/null || { echo "missing upsc: apt-get install nut-client" >&2; exit 1; }
 
 cargo build --release -q -p qxups-usb
 QXUPS="$PWD/target/release/qxups"
 
-. benches/common.sh
 scratch compare
 
 # measure OUT CMD...: runs CMD under GNU time (peak RSS, ru_maxrss, to OUT.rss) in a subshell
