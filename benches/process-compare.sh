@@ -23,23 +23,14 @@ NUTDRV_QX="${NUTDRV_QX:-/lib/nut/nutdrv_qx}"
 UPSD="${UPSD:-/lib/nut/upsd}"
 PORT_TCP="${PORT_TCP:-34931}"
 
-for tool in "$NUTDRV_QX" "$UPSD"; do
-  test -x "$tool" || { echo "missing $tool: apt-get install nut-server nut-client" >&2; exit 1; }
-done
+. benches/common.sh
+need_nut "$NUTDRV_QX" "$UPSD"
 test -x /usr/bin/time || { echo "missing /usr/bin/time: apt-get install time" >&2; exit 1; }
-command -v upsc >/dev/null || { echo "missing upsc: apt-get install nut-client" >&2; exit 1; }
 
 cargo build --release -q -p qxups-usb
 QXUPS="$PWD/target/release/qxups"
 
-dir="$(mktemp -d /tmp/qxups-compare.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do test -n "$p" && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+scratch compare
 
 # measure OUT CMD...: runs CMD under GNU time (peak RSS, ru_maxrss, to OUT.rss) in a subshell
 # whose `times` (getrusage of its children, millisecond precision) goes to OUT.cpu when CMD
@@ -97,19 +88,13 @@ measure "$dir/qxups" "$QXUPS" monitor --port "$dir/tty" \
   --protocol "$PROTOCOL" --count "$POLLS" --interval 1
 wall="$(awk -v a="$qstart" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
 
-mkdir -p "$dir/conf" "$dir/state"
-chmod 700 "$dir/state"
-cat >"$dir/conf/ups.conf" <<EOF
+nut_conf "$PORT_TCP" <<EOF
 [ups]
   driver = nutdrv_qx
   port = $dir/tty
   protocol = $PROTOCOL
   pollinterval = 1
 EOF
-printf 'LISTEN 127.0.0.1 %s\n' "$PORT_TCP" >"$dir/conf/upsd.conf"
-printf '[monitor]\n  password = bench\n  upsmon primary\n' >"$dir/conf/upsd.users"
-chmod 600 "$dir/conf/"*
-export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state"
 
 echo "nutdrv_qx + upsd: the same for ${wall}s ..." >&2
 measure "$dir/nutdrv_qx" "$NUTDRV_QX" -a ups -F -u root &

@@ -179,6 +179,18 @@ impl Server {
             .map_or(reply.clone(), |v| v.trim_matches('"').to_owned())
     }
 
+    /// A memory figure of the server process from /proc/PID/status, in KiB (`VmRSS`: now,
+    /// `VmHWM`: the peak so far).
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.0.id()))
+            .expect("the server has exited");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().strip_suffix(" kB")?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc status:\n{status}"))
+    }
+
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
