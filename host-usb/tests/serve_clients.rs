@@ -538,3 +538,28 @@ fn every_section_of_a_config_file_is_served() {
         err(&o)
     );
 }
+
+#[test]
+fn the_synology_preset_adds_monuser_as_a_secondary() {
+    // A users file without monuser: the preset alone lets the NAS in, as a secondary.
+    const ADMIN_ONLY: &str = "[admin]\n  password = adminpass\n  upsmon primary\n";
+    let login = "USERNAME monuser\nPASSWORD secret\nLOGIN ups\n";
+
+    let plain = Server::start_with_users(ADMIN_ONLY, &[]);
+    assert_eq!(
+        plain.ask(&format!("{login}PRIMARY ups\n")),
+        "OK\nOK\nERR ACCESS-DENIED\nERR ACCESS-DENIED\n"
+    );
+
+    let nas = Server::start_with_users(ADMIN_ONLY, &["--synology"]);
+    assert_eq!(
+        nas.ask(&format!("{login}GET NUMLOGINS ups\nPRIMARY ups\n")),
+        "OK\nOK\nOK\nNUMLOGINS ups 1\nERR ACCESS-DENIED\n"
+    );
+    // The file's own users still work beside it.
+    assert_eq!(
+        nas.ask("USERNAME admin\nPASSWORD adminpass\nLOGIN ups\nPRIMARY ups\n"),
+        "OK\nOK\nOK\nOK PRIMARY-GRANTED\n"
+    );
+    assert!(!nas.log().contains("secret"), "{}", nas.log());
+}

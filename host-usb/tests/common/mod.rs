@@ -82,8 +82,13 @@ pub struct Server {
 impl Server {
     /// Starts it with `--listen 127.0.0.1:0` unless ARGS has a --listen.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_users(USERS, args)
+    }
+
+    /// Starts it with USERS as its `upsd.users` file.
+    pub fn start_with_users(users: &str, args: &[&str]) -> Self {
         let dir = TempDir::new("server");
-        let users = dir.file("upsd.users", USERS);
+        let users = dir.file("upsd.users", users);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_qxups"));
         cmd.args(["serve", "--simulate", "-v", "--users"])
             .arg(&users);
