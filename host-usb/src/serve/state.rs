@@ -88,14 +88,7 @@ impl Directory {
             t
         });
         ups.slot.seed_tracking(seed());
-        self.upses.push(Served {
-            ups,
-            enums: Vec::new(),
-            fresh_at: None,
-            wake: None,
-            fixed: false,
-        });
-        Ok(self.upses.len() - 1)
+        Ok(self.push(ups, false))
     }
 
     /// Adds a UPS without a driver, served as `ups` says — its name, description, variables
@@ -104,14 +97,19 @@ impl Directory {
     /// someone takes them ([`Directory::fixed_mut`]). Returns its index.
     pub fn add_fixed(&mut self, ups: FixedUps) -> Result<usize, DirectoryError> {
         self.check_name(&ups.name)?;
+        Ok(self.push(ups, true))
+    }
+
+    /// Serves `ups` (its name checked), not yet fresh; returns its index.
+    fn push(&mut self, ups: FixedUps, fixed: bool) -> usize {
         self.upses.push(Served {
             ups,
             enums: Vec::new(),
             fresh_at: None,
             wake: None,
-            fixed: true,
+            fixed,
         });
-        Ok(self.upses.len() - 1)
+        self.upses.len() - 1
     }
 
     /// The UPS `ups` as clients see it, to change between requests; for a UPS with a driver
